@@ -1,0 +1,193 @@
+// See applier.hpp.
+#include "apply/applier.hpp"
+
+#include <variant>
+
+#include "apply/apply_error.hpp"
+#include "apply/idp_gate.hpp"
+#include "log/event.hpp"
+#include "tidemark_protocol.h"
+
+namespace tidemark::apply {
+
+Applier::Applier(ApplySession& session, RelationRegistry& registry, BatchWriter& writer, ApplierSettings settings,
+                 pg::Lsn start)
+    : session_(session),
+      registry_(registry),
+      writer_(writer),
+      settings_(settings),
+      durable_(start),
+      last_end_(start) {
+    if (settings_.batch_size == 0) settings_.batch_size = 1;
+}
+
+std::shared_ptr<const RelationInfo> Applier::relation(std::uint32_t relid) const {
+    auto rel = registry_.find(relid);
+    if (!rel)
+        throw ApplyError("the stream sent a change for relation " + std::to_string(relid) +
+                         " before its RELATION message");
+    return rel;
+}
+
+void Applier::process(const std::shared_ptr<Payload>& payload) {
+    for (wire::Message& message : payload->messages) {
+        std::visit(
+            [&](auto& m) {
+                using T = std::decay_t<decltype(m)>;
+                if constexpr (std::is_same_v<T, wire::Begin>) {
+                    on_begin(m);
+                } else if constexpr (std::is_same_v<T, wire::Commit>) {
+                    on_commit(m);
+                } else if constexpr (std::is_same_v<T, wire::Relation>) {
+                    on_relation(m);
+                } else if constexpr (std::is_same_v<T, wire::Insert>) {
+                    Change c;
+                    c.kind = ChangeKind::insert;
+                    c.relation = relation(m.relid);
+                    c.new_tuple = std::move(m.new_tuple);
+                    add_change(std::move(c), payload);
+                } else if constexpr (std::is_same_v<T, wire::Update>) {
+                    Change c;
+                    c.kind = ChangeKind::update;
+                    c.relation = relation(m.relid);
+                    c.old_kind = m.old_kind;
+                    c.old_tuple = std::move(m.old_tuple);
+                    c.new_tuple = std::move(m.new_tuple);
+                    add_change(std::move(c), payload);
+                } else if constexpr (std::is_same_v<T, wire::Delete>) {
+                    Change c;
+                    c.kind = ChangeKind::remove;
+                    c.relation = relation(m.relid);
+                    c.old_kind = m.old_kind;
+                    c.old_tuple = std::move(m.old_tuple);
+                    add_change(std::move(c), payload);
+                } else if constexpr (std::is_same_v<T, wire::Truncate>) {
+                    on_truncate(m, payload);
+                } else if constexpr (std::is_same_v<T, wire::LogicalMessage>) {
+                    if (m.prefix == TM_WATERMARK_PREFIX) {
+                        ++counters_.watermarks;
+                        log::debug("watermark received", {{"lsn", pg::Lsn(m.lsn).to_string()},
+                                                          {"content", std::string(m.content.substr(0, 200))}});
+                    }
+                } else if constexpr (std::is_same_v<T, wire::Unknown>) {
+                    log::debug("skipped a message of unknown type", {{"type", std::to_string(m.code)}});
+                } else {
+                    // StreamStart/Stop/Commit/Abort: the agent never asks for
+                    // in-progress transactions.
+                    throw ApplyError(std::string("the stream sent a ") + std::string(wire::type_name(message)) +
+                                     " message, but tidemark does not request streamed transactions");
+                }
+            },
+            message);
+    }
+}
+
+void Applier::on_begin(const wire::Begin& m) {
+    if (in_txn_) throw ApplyError("the stream sent BEGIN inside a transaction");
+    in_txn_ = true;
+    txn_ = SourceTxn{m.final_lsn, m.commit_time, m.xid};
+    if (!group_started_) group_started_ = Clock::now();
+}
+
+void Applier::on_commit(const wire::Commit& m) {
+    if (!in_txn_) throw ApplyError("the stream sent COMMIT outside a transaction");
+    in_txn_ = false;
+    group_end_ = pg::Lsn(m.end_lsn);
+    group_commit_time_ = m.commit_time;
+    last_end_ = pg::Lsn(m.end_lsn);
+    ++group_txns_;
+    if (group_changes_ >= settings_.batch_size ||
+        (group_started_ && Clock::now() - *group_started_ >= settings_.max_batch_latency))
+        close_group();
+}
+
+void Applier::on_relation(const wire::Relation& m) {
+    if (!registry_.is_new(m)) return;
+    // Rows pending for the old definition are written under it first.
+    flush_pending();
+    registry_.define(session_, m);
+}
+
+void Applier::add_change(Change change, const std::shared_ptr<Payload>& payload) {
+    if (!in_txn_) throw ApplyError("the stream sent a change outside a transaction");
+    if (IdpGate::already_copied(change.relation->high_water_mark, txn_.final_lsn)) {
+        ++counters_.skipped_by_gate;
+        return;
+    }
+    change.txn = txn_;
+    pending_.push_back(std::move(change));
+    if (pins_.empty() || pins_.back() != payload) pins_.push_back(payload);
+    ++group_changes_;
+    if (pending_.size() >= settings_.batch_size) flush_pending();
+}
+
+void Applier::on_truncate(const wire::Truncate& m, const std::shared_ptr<Payload>& payload) {
+    if (!in_txn_) throw ApplyError("the stream sent TRUNCATE outside a transaction");
+    Change c;
+    c.kind = ChangeKind::truncate;
+    c.cascade = m.cascade;
+    c.restart_identity = m.restart_identity;
+    for (std::uint32_t relid : m.relids) {
+        auto rel = relation(relid);
+        if (IdpGate::already_copied(rel->high_water_mark, txn_.final_lsn))
+            ++counters_.skipped_by_gate;
+        else
+            c.truncated.push_back(std::move(rel));
+    }
+    if (c.truncated.empty()) return;
+    c.txn = txn_;
+    pending_.push_back(std::move(c));
+    if (pins_.empty() || pins_.back() != payload) pins_.push_back(payload);
+    ++group_changes_;
+}
+
+void Applier::flush_pending() {
+    if (pending_.empty()) return;
+    writer_.write(pending_, std::nullopt, group_stats_);
+    pending_.clear();
+    pins_.clear();
+}
+
+void Applier::close_group() {
+    if (group_txns_ == 0) return;
+    writer_.write(pending_, CommitPoint{group_end_, group_commit_time_}, group_stats_);
+    pending_.clear();
+    pins_.clear();
+    state::merge(counters_.tables, group_stats_);
+    counters_.transactions += group_txns_;
+    counters_.last_commit_time = group_commit_time_;
+    durable_ = group_end_;
+    group_stats_.clear();
+    group_changes_ = 0;
+    group_txns_ = 0;
+    group_started_.reset();
+}
+
+std::optional<Applier::Clock::time_point> Applier::deadline() const noexcept {
+    if (in_txn_ || group_txns_ == 0 || !group_started_) return std::nullopt;
+    return *group_started_ + settings_.max_batch_latency;
+}
+
+void Applier::on_idle(Clock::time_point now) {
+    auto d = deadline();
+    if (d && now >= *d) close_group();
+}
+
+bool Applier::commit_now() {
+    if (in_txn_) return false;
+    close_group();
+    return true;
+}
+
+void Applier::abandon() noexcept {
+    session_.rollback();
+    pending_.clear();
+    pins_.clear();
+    group_stats_.clear();
+    group_changes_ = 0;
+    group_txns_ = 0;
+    group_started_.reset();
+    in_txn_ = false;
+}
+
+}  // namespace tidemark::apply

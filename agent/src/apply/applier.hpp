@@ -1,0 +1,108 @@
+// Applier: applies the stream's messages to the target in source commit
+// order.  Several source transactions share one target transaction, which
+// is closed at a source COMMIT once batch_size changes or
+// max_batch_latency is reached; a source transaction bigger than
+// batch_size is written in sub-batches inside one target transaction and
+// committed at its own COMMIT, so the agent holds at most one sub-batch.
+// The IDP gate drops changes the copy already holds.  RELATION (a new
+// schema) and TRUNCATE keep their place in the order.  After each target
+// commit, durable() is the source position that may be confirmed.
+// Must not: commit part of a source transaction, or confirm anything that
+// is not committed on the target.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "apply/apply_session.hpp"
+#include "apply/batch_writer.hpp"
+#include "apply/change.hpp"
+#include "apply/payload.hpp"
+#include "apply/relation_registry.hpp"
+#include "pg/lsn.hpp"
+#include "state/table_stats.hpp"
+
+namespace tidemark::apply {
+
+struct ApplierSettings {
+    std::size_t batch_size = 5000;
+    std::chrono::milliseconds max_batch_latency{200};
+};
+
+// What this run applied (committed on the target), for the sync report.
+struct ApplyCounters {
+    state::StatsDeltas tables;
+    long long transactions = 0;
+    long long skipped_by_gate = 0;
+    long long watermarks = 0;
+    std::optional<std::int64_t> last_commit_time;
+};
+
+class Applier {
+public:
+    using Clock = std::chrono::steady_clock;
+
+    // `start` is where the stream starts: durable() until something commits.
+    Applier(ApplySession& session, RelationRegistry& registry, BatchWriter& writer, ApplierSettings settings,
+            pg::Lsn start);
+
+    // Applies the messages of one payload (taking their tuples).
+    void process(const std::shared_ptr<Payload>& payload);
+
+    // Commits the target transaction when it holds only whole source
+    // transactions and its latency is up (call when no message arrived).
+    void on_idle(Clock::time_point now);
+    // Commits what is complete now, whatever the batch size.  Returns
+    // false (and changes nothing) inside a source transaction.
+    bool commit_now();
+    // Gives up the target transaction in flight (rolled back; the source
+    // sends it again from the origin's position next time).
+    void abandon() noexcept;
+
+    bool in_source_transaction() const noexcept { return in_txn_; }
+    // When the open target transaction must be committed at the latest,
+    // if one is waiting for its latency.
+    std::optional<Clock::time_point> deadline() const noexcept;
+    // The end LSN of the last source transaction committed on the target.
+    pg::Lsn durable() const noexcept { return durable_; }
+    // The end LSN of the last source COMMIT seen (applied or not yet).
+    pg::Lsn last_seen_end() const noexcept { return last_end_; }
+    const ApplyCounters& counters() const noexcept { return counters_; }
+
+private:
+    void on_begin(const wire::Begin& m);
+    void on_commit(const wire::Commit& m);
+    void on_relation(const wire::Relation& m);
+    void add_change(Change change, const std::shared_ptr<Payload>& payload);
+    void on_truncate(const wire::Truncate& m, const std::shared_ptr<Payload>& payload);
+    std::shared_ptr<const RelationInfo> relation(std::uint32_t relid) const;
+    void flush_pending();
+    void close_group();
+
+    ApplySession& session_;
+    RelationRegistry& registry_;
+    BatchWriter& writer_;
+    ApplierSettings settings_;
+
+    bool in_txn_ = false;
+    SourceTxn txn_;
+    // The target transaction being built ("group").
+    std::vector<Change> pending_;
+    std::vector<std::shared_ptr<Payload>> pins_;
+    state::StatsDeltas group_stats_;
+    std::size_t group_changes_ = 0;
+    long long group_txns_ = 0;
+    std::optional<Clock::time_point> group_started_;
+    pg::Lsn group_end_;
+    std::int64_t group_commit_time_ = 0;
+
+    pg::Lsn durable_;
+    pg::Lsn last_end_;
+    ApplyCounters counters_;
+};
+
+}  // namespace tidemark::apply

@@ -1,0 +1,107 @@
+// See apply_session.hpp.
+#include "apply/apply_session.hpp"
+
+#include <algorithm>
+
+namespace tidemark::apply {
+namespace {
+
+// Results are read after each group of this many statements: the server's
+// replies to a long row-by-row run must not fill the socket buffers while
+// libpq, in blocking mode, is still sending.
+constexpr std::size_t kStatementsPerSync = 500;
+
+bool is_error(ExecStatusType st) {
+    return st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR;
+}
+
+}  // namespace
+
+ApplySession ApplySession::open(const std::string& conninfo, const checkpoint::ReplicationOrigin& origin,
+                                const SessionSettings& settings) {
+    pg::ConnectOptions options;
+    options.application_name = "tidemark apply";
+    ApplySession s(pg::Connection::connect(conninfo, options));
+    pg::Connection& c = s.conn_;
+    // Replica role: target triggers and foreign keys do not fire for
+    // replicated rows, as in PostgreSQL's own apply worker.  Synchronous
+    // commit: a returned COMMIT is on disk, so it may be confirmed to the
+    // source.  Empty search_path: every name in our SQL is qualified and
+    // format_type() qualifies every type outside pg_catalog.  The date and
+    // interval styles are the ones the walsender prints text values in.
+    c.exec("SET session_replication_role = replica", "while setting up the apply session (session_replication_role "
+                                                      "= replica needs a superuser or a role allowed to set it)");
+    c.exec("SET synchronous_commit = on; SET search_path = ''; SET DateStyle = 'ISO, MDY'; "
+           "SET IntervalStyle = postgres; SET extra_float_digits = 3",
+           "while setting up the apply session");
+    if (!settings.client_encoding.empty())
+        c.exec_params("SELECT pg_catalog.set_config('client_encoding', $1, false)",
+                      pg::TextParams{settings.client_encoding}, "while setting the apply session's encoding");
+    origin.setup_session(c);
+    return s;
+}
+
+bool ApplySession::in_transaction() const noexcept {
+    if (!conn_.native()) return false;
+    PGTransactionStatusType st = PQtransactionStatus(conn_.native());
+    return st == PQTRANS_INTRANS || st == PQTRANS_INERROR || st == PQTRANS_ACTIVE;
+}
+
+bool ApplySession::transaction_failed() const noexcept {
+    return conn_.native() && PQtransactionStatus(conn_.native()) == PQTRANS_INERROR;
+}
+
+void ApplySession::begin() {
+    if (!in_transaction()) conn_.exec("BEGIN", "while starting a target transaction");
+}
+
+void ApplySession::rollback() noexcept {
+    if (!conn_.is_ok() || !in_transaction()) return;
+    try {
+        conn_.exec("ROLLBACK", "while rolling back a target transaction");
+    } catch (...) {
+        // The session is gone or broken; the server rolls back on its own.
+    }
+}
+
+PipelineOutcome ApplySession::run(Statement statement) {
+    return run(std::span<Statement>(&statement, 1));
+}
+
+PipelineOutcome ApplySession::run(std::span<Statement> statements) {
+    PipelineOutcome outcome;
+    if (statements.empty()) return outcome;
+    conn_.enter_pipeline();
+    std::size_t next = 0;
+    while (next < statements.size() && outcome.ok()) {
+        std::size_t end = std::min(statements.size(), next + kStatementsPerSync);
+        for (std::size_t i = next; i < end; ++i) conn_.send_query_params(statements[i].sql, statements[i].params);
+        conn_.pipeline_sync();
+        for (std::size_t i = next; i < end; ++i) {
+            pg::Result r = conn_.get_result();
+            if (!r)
+                throw pg::DatabaseError("08P01", "a pipelined statement returned no result", "", "",
+                                        statements[i].context.empty() ? "while applying changes"
+                                                                      : statements[i].context);
+            if (is_error(r.status()) && !outcome.error) {
+                outcome.failed_index = i;
+                outcome.error = pg::DatabaseError::from_result(
+                    r.native(), conn_.native(),
+                    statements[i].context.empty() ? "while applying changes" : statements[i].context);
+            }
+            // Each statement's results end with a null result.
+            while (conn_.get_result()) {
+            }
+        }
+        pg::Result sync = conn_.get_result();
+        if (!sync || sync.status() != PGRES_PIPELINE_SYNC)
+            throw pg::DatabaseError("08P01", "the pipeline's sync point was not where expected", "", "",
+                                    "while applying changes");
+        next = end;
+    }
+    conn_.exit_pipeline();
+    if (outcome.error && outcome.error->is_connection_error()) throw *outcome.error;
+    return outcome;
+}
+
+}  // namespace tidemark::apply

@@ -1,0 +1,265 @@
+// See batch_writer.hpp.
+#include "apply/batch_writer.hpp"
+
+#include <map>
+#include <memory>
+
+#include "apply/apply_error.hpp"
+#include "apply/conflation.hpp"
+#include "apply/dead_letter_statement.hpp"
+#include "apply/statement_builder.hpp"
+#include "checkpoint/replication_origin.hpp"
+#include "log/event.hpp"
+
+namespace tidemark::apply {
+namespace {
+
+constexpr std::string_view kBatchSavepoint = "tidemark_batch";
+constexpr std::string_view kChangeSavepoint = "tidemark_change";
+constexpr std::string_view kLetterSavepoint = "tidemark_dead_letter";
+
+Statement control(std::string_view sql) { return Statement(std::string(sql), "while running " + std::string(sql)); }
+
+std::string savepoint(std::string_view name) { return "SAVEPOINT " + std::string(name); }
+std::string release(std::string_view name) { return "RELEASE SAVEPOINT " + std::string(name); }
+std::string rollback_to(std::string_view name) { return "ROLLBACK TO SAVEPOINT " + std::string(name); }
+
+std::string describe(const Change& ch) {
+    std::string what = std::string(to_string(ch.kind));
+    if (ch.relation) what += " on " + ch.relation->source_table;
+    return what + " (source transaction " + std::to_string(ch.txn.xid) + ", commit " +
+           pg::Lsn(ch.txn.final_lsn).to_string() + ")";
+}
+
+}  // namespace
+
+bool is_data_error(std::string_view sqlstate) noexcept {
+    if (sqlstate.size() != 5) return false;
+    std::string_view cls = sqlstate.substr(0, 2);
+    return cls == "22" || cls == "23" || cls == "42" || cls == "44" || cls == "54" || cls == "0A" || cls == "P0";
+}
+
+void count_change(const Change& ch, state::StatsDeltas& stats) {
+    pg::Lsn lsn(ch.txn.final_lsn);
+    if (ch.kind == ChangeKind::truncate) {
+        for (const auto& rel : ch.truncated) {
+            auto& d = stats[rel->source_table];
+            ++d.truncated;
+            d.note_commit(ch.txn.commit_time, lsn);
+        }
+        return;
+    }
+    auto& d = stats[ch.relation->source_table];
+    switch (ch.kind) {
+        case ChangeKind::insert: ++d.inserted; break;
+        case ChangeKind::update: ++d.updated; break;
+        case ChangeKind::remove: ++d.deleted; break;
+        case ChangeKind::truncate: break;
+    }
+    d.note_commit(ch.txn.commit_time, lsn);
+}
+
+BatchWriter::BatchWriter(ApplySession& session, WriterSettings settings)
+    : session_(session), settings_(std::move(settings)) {}
+
+void BatchWriter::fail(const pg::DatabaseError& error) {
+    session_.rollback();
+    throw error;
+}
+
+std::vector<Statement> BatchWriter::commit_statements(const CommitPoint& commit,
+                                                      const state::StatsDeltas& stats) const {
+    std::vector<Statement> out;
+    if (!stats.empty()) {
+        state::StatsUpsert up = state::stats_upsert(settings_.pipeline, stats);
+        out.push_back(Statement::with_text_params(std::move(up.sql), up.params, "while updating tidemark.table_stats"));
+    }
+    auto origin = checkpoint::ReplicationOrigin::xact_setup(commit.end_lsn, commit.commit_time);
+    out.push_back(Statement::with_text_params(std::move(origin.sql), origin.params,
+                                              "while recording the stream's progress in the replication origin"));
+    out.push_back(Statement("COMMIT", "while committing a target transaction"));
+    return out;
+}
+
+void BatchWriter::refuse(const Change& change, const std::optional<std::string>& sqlstate, const std::string& error,
+                         state::StatsDeltas& stats, std::vector<Statement>* queue) {
+    if (settings_.on_error == config::OnError::stop) {
+        session_.rollback();
+        throw ApplyError("the target refused " + describe(change) + ": " + error +
+                         "; on_error = \"stop\", so nothing of this transaction was applied and the slot keeps it "
+                         "(fix the target, or set [sync] on_error = \"dead_letter\", and run again)");
+    }
+    ++dead_letters_;
+    auto& d = stats[change.relation ? change.relation->source_table : std::string()];
+    ++d.dead_lettered;
+    log::warn("the target refused a change; it is kept in tidemark.dead_letters",
+              {{"change", describe(change)}, {"sqlstate", sqlstate.value_or("")}, {"error", error}});
+    if (queue) {
+        // Inside the set-wise pipeline nothing has failed yet: the plain
+        // form is enough and cannot fail on a value.
+        queue->push_back(dead_letter_statement(settings_.pipeline, change, sqlstate, error, false));
+        return;
+    }
+    std::vector<Statement> attempt;
+    attempt.push_back(control(savepoint(kLetterSavepoint)));
+    attempt.push_back(dead_letter_statement(settings_.pipeline, change, sqlstate, error, true));
+    attempt.push_back(control(release(kLetterSavepoint)));
+    PipelineOutcome o = session_.run(attempt);
+    if (o.ok()) return;
+    if (o.failed_index != 1) fail(*o.error);
+    // The target could not read a value back: keep the wire form instead.
+    std::vector<Statement> plain;
+    plain.push_back(control(rollback_to(kLetterSavepoint)));
+    plain.push_back(control(release(kLetterSavepoint)));
+    plain.push_back(dead_letter_statement(settings_.pipeline, change, sqlstate, error, false));
+    PipelineOutcome p = session_.run(plain);
+    if (!p.ok()) fail(*p.error);
+}
+
+std::vector<Statement> BatchWriter::plan(const std::vector<Change>& changes, state::StatsDeltas& stats) {
+    std::vector<Statement> out;
+    // Tables with pending conflated rows, by relation object (a new schema
+    // version is a new object and never shares a conflation).
+    std::map<const RelationInfo*, std::unique_ptr<TableConflation>> tables;
+    std::vector<const RelationInfo*> order;
+
+    auto write_table = [&](const RelationInfo* rel) {
+        auto it = tables.find(rel);
+        if (it == tables.end()) return;
+        for (auto& s : setwise_statements(*it->second)) out.push_back(std::move(s));
+        tables.erase(it);
+    };
+    auto write_all = [&] {
+        for (const RelationInfo* rel : order) write_table(rel);
+        order.clear();
+    };
+    auto write_row = [&](const Change& ch) {
+        RowPlan rp = row_statement(ch);
+        if (!rp.refusal.empty()) {
+            refuse(ch, std::string("55000"), rp.refusal, stats, &out);
+            return;
+        }
+        if (rp.statement) out.push_back(std::move(*rp.statement));
+        count_change(ch, stats);
+    };
+
+    for (const Change& ch : changes) {
+        if (ch.kind == ChangeKind::truncate) {
+            // TRUNCATE ... CASCADE reaches tables it does not name: every
+            // pending row goes first.
+            write_all();
+            write_row(ch);
+            continue;
+        }
+        const RelationInfo* rel = ch.relation.get();
+        auto it = tables.find(rel);
+        if (it == tables.end()) {
+            it = tables.emplace(rel, std::make_unique<TableConflation>(ch.relation)).first;
+            order.push_back(rel);
+        }
+        if (it->second->absorb(ch)) {
+            count_change(ch, stats);
+            continue;
+        }
+        // Its place among this table's changes matters: the table's
+        // pending rows first, then the change on its own.
+        write_table(rel);
+        write_row(ch);
+    }
+    write_all();
+    return out;
+}
+
+void BatchWriter::replay(const std::vector<Change>& changes, state::StatsDeltas& stats) {
+    for (const Change& ch : changes) {
+        RowPlan rp = row_statement(ch);
+        if (!rp.refusal.empty()) {
+            refuse(ch, std::string("55000"), rp.refusal, stats, nullptr);
+            continue;
+        }
+        if (!rp.statement) {
+            count_change(ch, stats);
+            continue;
+        }
+        std::vector<Statement> attempt;
+        attempt.push_back(control(savepoint(kChangeSavepoint)));
+        attempt.push_back(std::move(*rp.statement));
+        attempt.push_back(control(release(kChangeSavepoint)));
+        PipelineOutcome o = session_.run(attempt);
+        if (o.ok()) {
+            count_change(ch, stats);
+            continue;
+        }
+        if (o.failed_index != 1 || !is_data_error(o.error->sqlstate())) fail(*o.error);
+        std::vector<Statement> undo;
+        undo.push_back(control(rollback_to(kChangeSavepoint)));
+        undo.push_back(control(release(kChangeSavepoint)));
+        PipelineOutcome u = session_.run(undo);
+        if (!u.ok()) fail(*u.error);
+        refuse(ch, o.error->sqlstate(), o.error->primary().empty() ? o.error->what() : o.error->primary(), stats,
+               nullptr);
+    }
+}
+
+void BatchWriter::write(const std::vector<Change>& changes, const std::optional<CommitPoint>& commit,
+                        state::StatsDeltas& txn_stats) {
+    const bool open = session_.in_transaction();
+    if (changes.empty() && (!commit || !open)) return;
+
+    std::vector<Statement> stmts;
+    // Earlier batches of this transaction must survive a failure of this
+    // one; the first batch needs no savepoint, a ROLLBACK undoes it alone.
+    const bool use_savepoint = open && !changes.empty();
+    if (!open)
+        stmts.push_back(control("BEGIN"));
+    else if (use_savepoint)
+        stmts.push_back(control(savepoint(kBatchSavepoint)));
+    const std::size_t plan_begin = stmts.size();
+    state::StatsDeltas batch_stats;
+    for (auto& s : plan(changes, batch_stats)) stmts.push_back(std::move(s));
+    const std::size_t plan_end = stmts.size();
+    if (use_savepoint) stmts.push_back(control(release(kBatchSavepoint)));
+    if (commit) {
+        state::StatsDeltas total = txn_stats;
+        state::merge(total, batch_stats);
+        for (auto& s : commit_statements(*commit, total)) stmts.push_back(std::move(s));
+    }
+
+    PipelineOutcome outcome = session_.run(stmts);
+    if (outcome.ok()) {
+        state::merge(txn_stats, batch_stats);
+        return;
+    }
+    std::size_t failed = *outcome.failed_index;
+    if (failed < plan_begin || failed >= plan_end || !is_data_error(outcome.error->sqlstate()))
+        fail(*outcome.error);
+
+    log::warn("the target refused a batch; applying it change by change",
+              {{"changes", std::to_string(changes.size())},
+               {"sqlstate", outcome.error->sqlstate()},
+               {"error", outcome.error->what()}});
+    if (use_savepoint) {
+        std::vector<Statement> undo;
+        undo.push_back(control(rollback_to(kBatchSavepoint)));
+        undo.push_back(control(release(kBatchSavepoint)));
+        PipelineOutcome u = session_.run(undo);
+        if (!u.ok()) fail(*u.error);
+    } else {
+        session_.rollback();
+        session_.begin();
+    }
+    // Changes the plan parked already are parked again by the replay.
+    for (const auto& [table, d] : batch_stats) dead_letters_ -= d.dead_lettered;
+    batch_stats.clear();
+    replay(changes, batch_stats);
+    if (commit) {
+        state::StatsDeltas total = txn_stats;
+        state::merge(total, batch_stats);
+        auto tail = commit_statements(*commit, total);
+        PipelineOutcome c = session_.run(tail);
+        if (!c.ok()) fail(*c.error);
+    }
+    state::merge(txn_stats, batch_stats);
+}
+
+}  // namespace tidemark::apply

@@ -1,0 +1,166 @@
+// See relation_registry.hpp.
+#include "apply/relation_registry.hpp"
+
+#include <algorithm>
+
+#include "apply/apply_error.hpp"
+#include "apply/target_table.hpp"
+#include "log/event.hpp"
+#include "pg/quoting.hpp"
+#include "schema/column_type.hpp"
+#include "schema/table_ddl.hpp"
+
+namespace tidemark::apply {
+namespace {
+
+// Array types of the built-in column types, from the target.
+std::unordered_map<std::uint32_t, Oid> array_types(pg::Connection& conn, const wire::Relation& rel) {
+    std::string oids = "{";
+    for (const auto& c : rel.columns) {
+        if (!c.type_name.empty()) continue;
+        if (oids.size() > 1) oids += ',';
+        oids += std::to_string(c.type_oid);
+    }
+    std::unordered_map<std::uint32_t, Oid> out;
+    if (oids.size() == 1) return out;
+    pg::Result r = conn.exec_params("SELECT oid, typarray FROM pg_catalog.pg_type WHERE oid = ANY($1::oid[])",
+                                    pg::TextParams{oids + "}"}, "while reading column types on the target");
+    for (int i = 0; i < r.rows(); ++i)
+        out[static_cast<std::uint32_t>(std::stoul(std::string(r.value(i, 0))))] =
+            static_cast<Oid>(std::stoul(std::string(r.value(i, 1))));
+    return out;
+}
+
+std::vector<const wire::Column*> missing_columns(const wire::Relation& rel, const TargetTable& table) {
+    std::vector<const wire::Column*> out;
+    for (const auto& c : rel.columns)
+        if (!table.column(c.name)) out.push_back(&c);
+    return out;
+}
+
+}  // namespace
+
+RelationRegistry::RelationRegistry(RegistrySettings settings, IdpGate gate)
+    : settings_(settings), gate_(std::move(gate)) {}
+
+std::shared_ptr<const RelationInfo> RelationRegistry::find(std::uint32_t relid) const {
+    auto it = relations_.find(relid);
+    return it == relations_.end() ? nullptr : it->second;
+}
+
+bool RelationRegistry::is_new(const wire::Relation& relation) const {
+    auto it = relations_.find(relation.relid);
+    return it == relations_.end() || it->second->schema_version != relation.schema_version;
+}
+
+std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& session, const wire::Relation& rel) {
+    pg::Connection& conn = session.connection();
+    auto info = std::make_shared<RelationInfo>();
+    info->relid = rel.relid;
+    info->schema_version = rel.schema_version;
+    info->source_schema = rel.ns;
+    info->source_name = rel.name;
+    info->replica_identity = rel.replica_identity;
+    info->source_table = pg::quote_qualified(rel.ns, rel.name);
+    const state::TableRecord* copied = gate_.find(rel.ns, rel.name);
+    info->target_table = copied ? copied->target_table : pg::quote_qualified(rel.ns, rel.name);
+    if (copied) info->high_water_mark = copied->high_water_mark;
+
+    std::optional<TargetTable> target = load_target_table(conn, info->target_table);
+    if (!target) {
+        if (!settings_.create_tables)
+            throw ApplyError("table " + info->target_table + " does not exist on the target (source table " +
+                             info->source_table + "); create it on the target, or set [target] create_tables = true");
+        auto types = schema::column_types(conn, rel.columns);
+        session.begin();
+        if (!copied) conn.exec(schema::create_schema_sql(rel.ns), "while creating schema " + rel.ns + " on the target");
+        conn.exec(schema::create_table_sql(info->target_table, rel, types),
+                  "while creating table " + info->target_table + " on the target");
+        log::info("created a table on the target from the source's definition",
+                  {{"table", info->target_table}, {"columns", std::to_string(rel.columns.size())}});
+        target = load_target_table(conn, info->target_table);
+        if (!target) throw ApplyError("table " + info->target_table + " is still missing after CREATE TABLE");
+    }
+
+    auto missing = missing_columns(rel, *target);
+    if (!missing.empty()) {
+        if (!settings_.auto_add_columns) {
+            const wire::Column& c = *missing.front();
+            std::string type = c.type_name.empty() ? "<type>" : c.type_name;
+            throw ApplyError("column " + pg::quote_identifier(c.name) + " of source table " + info->source_table +
+                             " does not exist in target table " + info->target_table +
+                             "; add it on the target (ALTER TABLE " + info->target_table + " ADD COLUMN " +
+                             pg::quote_identifier(c.name) + " " + type +
+                             ") or set [sync] auto_add_columns = true, then run again");
+        }
+        std::vector<wire::Column> cols;
+        for (const wire::Column* c : missing) cols.push_back(*c);
+        auto types = schema::column_types(conn, cols);
+        session.begin();
+        for (std::size_t i = 0; i < cols.size(); ++i) {
+            conn.exec(schema::add_column_sql(info->target_table, cols[i].name, types[i]),
+                      "while adding column " + cols[i].name + " to " + info->target_table);
+            log::info("added a column on the target (auto_add_columns)",
+                      {{"table", info->target_table}, {"column", cols[i].name}, {"type", types[i]}});
+        }
+        target = load_target_table(conn, info->target_table);
+        if (!target || !missing_columns(rel, *target).empty())
+            throw ApplyError("columns of " + info->target_table + " are still missing after ALTER TABLE");
+    }
+
+    auto arrays = array_types(conn, rel);
+    for (const auto& c : rel.columns) {
+        const TargetColumn* t = target->column(c.name);
+        if (t->generated)
+            throw ApplyError("column " + pg::quote_identifier(c.name) + " of " + info->target_table +
+                             " is generated on the target but a plain column on the source; the source's values "
+                             "cannot be written to it");
+        ColumnInfo ci;
+        ci.name = c.name;
+        ci.quoted = pg::quote_identifier(c.name);
+        ci.source_type = c.type_oid;
+        if (c.type_name.empty()) {
+            auto it = arrays.find(c.type_oid);
+            ci.array_type = it == arrays.end() ? 0 : it->second;
+        }
+        ci.target_type = t->type;
+        ci.identity = c.identity;
+        info->columns.push_back(std::move(ci));
+    }
+
+    // The key: the first of the target's unique keys whose columns the
+    // source's old tuples carry (its identity, or everything under FULL).
+    auto index_of = [&](const std::string& name) -> std::optional<std::size_t> {
+        for (std::size_t i = 0; i < info->columns.size(); ++i)
+            if (info->columns[i].name == name) return i;
+        return std::nullopt;
+    };
+    for (const auto& key : target->unique_keys) {
+        std::vector<std::size_t> cols;
+        bool usable = !key.empty();
+        for (const auto& name : key) {
+            auto i = index_of(name);
+            if (!i || (!info->full_identity() && !info->columns[*i].identity)) {
+                usable = false;
+                break;
+            }
+            cols.push_back(*i);
+        }
+        if (usable) {
+            info->key = std::move(cols);
+            break;
+        }
+    }
+    for (std::size_t i = 0; i < info->columns.size(); ++i)
+        if (info->full_identity() || info->columns[i].identity) info->locate.push_back(i);
+
+    log::debug("relation defined", {{"source_table", info->source_table},
+                                    {"target_table", info->target_table},
+                                    {"schema_version", std::to_string(rel.schema_version)},
+                                    {"keyed", info->keyed() ? "yes" : "no"}});
+    std::shared_ptr<const RelationInfo> result = info;
+    relations_[rel.relid] = result;
+    return result;
+}
+
+}  // namespace tidemark::apply

@@ -1,0 +1,47 @@
+// RelationRegistry: turns each RELATION message of the stream into a
+// RelationInfo for the current stream session: which target table the
+// relation maps to (the copy's mapping, else the same schema and name),
+// what the target's catalogs say about it, and the gate's high-water
+// mark.  A table missing on the target is created (create_tables), a
+// column missing on the target is added (auto_add_columns) — inside the
+// open target transaction, so the DDL commits with the rows that need it
+// — or the stream stops with an error saying what to do.
+// Must not: run while a pipeline is in flight on the session.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <unordered_map>
+
+#include "apply/apply_session.hpp"
+#include "apply/idp_gate.hpp"
+#include "apply/relation_info.hpp"
+#include "wire/message.hpp"
+
+namespace tidemark::apply {
+
+struct RegistrySettings {
+    bool create_tables = true;
+    bool auto_add_columns = false;
+};
+
+class RelationRegistry {
+public:
+    RelationRegistry(RegistrySettings settings, IdpGate gate);
+
+    // Null when the relation was never defined in this session.
+    std::shared_ptr<const RelationInfo> find(std::uint32_t relid) const;
+    // True when `relation` is a definition this session does not hold yet
+    // (a new relation or a new schema version).
+    bool is_new(const wire::Relation& relation) const;
+    // Throws ApplyError when the target table or a column is missing and
+    // the settings do not allow creating it.
+    std::shared_ptr<const RelationInfo> define(ApplySession& session, const wire::Relation& relation);
+
+private:
+    RegistrySettings settings_;
+    IdpGate gate_;
+    std::unordered_map<std::uint32_t, std::shared_ptr<const RelationInfo>> relations_;
+};
+
+}  // namespace tidemark::apply

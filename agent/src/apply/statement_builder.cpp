@@ -1,0 +1,343 @@
+// See statement_builder.hpp.
+#include "apply/statement_builder.hpp"
+
+#include <map>
+
+#include "apply/apply_error.hpp"
+#include "apply/array_param.hpp"
+
+namespace tidemark::apply {
+namespace {
+
+bool has_value(const wire::Value& v) {
+    return v.kind == wire::ValueKind::text || v.kind == wire::ValueKind::binary;
+}
+
+std::string join(const std::vector<std::string>& items, std::string_view sep) {
+    std::string out;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i) out += sep;
+        out += items[i];
+    }
+    return out;
+}
+
+std::string key_list(const RelationInfo& rel) {
+    std::vector<std::string> names;
+    for (std::size_t k : rel.key) names.push_back(rel.columns[k].quoted);
+    return join(names, ", ");
+}
+
+bool is_key(const RelationInfo& rel, std::size_t col) {
+    for (std::size_t k : rel.key)
+        if (k == col) return true;
+    return false;
+}
+
+// ---- set-wise -------------------------------------------------------------
+
+struct ArrayColumns {
+    std::vector<std::string> exprs;  // per column: u.cN, or u.cN::type for text
+    std::string from;                // unnest($1, ...) AS u(c0, ...)
+};
+
+ArrayColumns add_arrays(Statement& s, const RelationInfo& rel, const std::vector<std::size_t>& cols,
+                        const std::vector<const wire::Tuple*>& rows) {
+    ArrayColumns out;
+    std::vector<std::string> args, aliases;
+    for (std::size_t j = 0; j < cols.size(); ++j) {
+        const ColumnInfo& c = rel.columns[cols[j]];
+        bool binary = false;
+        for (const wire::Tuple* row : rows) {
+            const wire::Value& v = (*row)[cols[j]];
+            if (has_value(v)) {
+                binary = v.kind == wire::ValueKind::binary;
+                break;
+            }
+        }
+        ArrayParam array(binary ? c.source_type : kTextOid, rows.size());
+        for (const wire::Tuple* row : rows) {
+            const wire::Value& v = (*row)[cols[j]];
+            if (!has_value(v)) {
+                array.add_null();
+                continue;
+            }
+            if ((v.kind == wire::ValueKind::binary) != binary)
+                throw ApplyError("column " + c.name + " of " + rel.source_table +
+                                 " carries both text and binary values in one batch");
+            array.add(v.bytes);
+        }
+        int n = s.own(array.finish(), true, binary ? c.array_type : kTextArrayOid);
+        std::string alias = "c" + std::to_string(j);
+        args.push_back("$" + std::to_string(n));
+        aliases.push_back(alias);
+        out.exprs.push_back(binary ? "u." + alias : "u." + alias + "::" + c.target_type);
+    }
+    out.from = "unnest(" + join(args, ", ") + ") AS u(" + join(aliases, ", ") + ")";
+    return out;
+}
+
+std::vector<std::size_t> all_columns(const RelationInfo& rel) {
+    std::vector<std::size_t> cols(rel.columns.size());
+    for (std::size_t i = 0; i < cols.size(); ++i) cols[i] = i;
+    return cols;
+}
+
+std::string conflict_clause(const RelationInfo& rel) {
+    std::vector<std::string> sets;
+    for (std::size_t i = 0; i < rel.columns.size(); ++i)
+        if (!is_key(rel, i)) sets.push_back(rel.columns[i].quoted + " = EXCLUDED." + rel.columns[i].quoted);
+    std::string out = " ON CONFLICT (" + key_list(rel) + ") DO ";
+    return out + (sets.empty() ? "NOTHING" : "UPDATE SET " + join(sets, ", "));
+}
+
+Statement insert_rows(const RelationInfo& rel, const std::vector<const wire::Tuple*>& rows, bool upsert) {
+    Statement s;
+    s.context = "while writing " + std::to_string(rows.size()) + " rows to " + rel.target_table;
+    auto cols = all_columns(rel);
+    ArrayColumns a = add_arrays(s, rel, cols, rows);
+    std::vector<std::string> names;
+    for (std::size_t i : cols) names.push_back(rel.columns[i].quoted);
+    s.sql = "INSERT INTO " + rel.target_table + " (" + join(names, ", ") + ") SELECT " + join(a.exprs, ", ") +
+            " FROM " + a.from;
+    if (upsert) s.sql += conflict_clause(rel);
+    return s;
+}
+
+Statement delete_rows(const RelationInfo& rel, const std::vector<const wire::Tuple*>& rows) {
+    Statement s;
+    s.context = "while deleting " + std::to_string(rows.size()) + " rows from " + rel.target_table;
+    ArrayColumns a = add_arrays(s, rel, rel.key, rows);
+    std::vector<std::string> preds;
+    for (std::size_t j = 0; j < rel.key.size(); ++j)
+        preds.push_back("t." + rel.columns[rel.key[j]].quoted + " = " + a.exprs[j]);
+    s.sql = "DELETE FROM " + rel.target_table + " AS t USING " + a.from + " WHERE " + join(preds, " AND ");
+    return s;
+}
+
+std::optional<Statement> update_rows(const RelationInfo& rel, const std::vector<bool>& unchanged,
+                                     const std::vector<const wire::Tuple*>& rows) {
+    std::vector<std::size_t> cols = rel.key;
+    std::vector<std::size_t> set_cols;
+    for (std::size_t i = 0; i < rel.columns.size(); ++i)
+        if (!unchanged[i] && !is_key(rel, i)) set_cols.push_back(i);
+    // Every column left out: the rows are as they were.
+    if (set_cols.empty()) return std::nullopt;
+    cols.insert(cols.end(), set_cols.begin(), set_cols.end());
+    Statement s;
+    s.context = "while updating " + std::to_string(rows.size()) + " rows of " + rel.target_table;
+    ArrayColumns a = add_arrays(s, rel, cols, rows);
+    std::vector<std::string> preds, sets;
+    for (std::size_t j = 0; j < rel.key.size(); ++j)
+        preds.push_back("t." + rel.columns[rel.key[j]].quoted + " = " + a.exprs[j]);
+    for (std::size_t j = rel.key.size(); j < cols.size(); ++j) sets.push_back(rel.columns[cols[j]].quoted + " = " + a.exprs[j]);
+    s.sql = "UPDATE " + rel.target_table + " AS t SET " + join(sets, ", ") + " FROM " + a.from + " WHERE " +
+            join(preds, " AND ");
+    return s;
+}
+
+// ---- row-wise -------------------------------------------------------------
+
+std::string scalar(Statement& s, const ColumnInfo& c, const wire::Value& v) {
+    switch (v.kind) {
+        case wire::ValueKind::binary:
+            return "$" + std::to_string(s.borrow(v.bytes, true, c.source_type));
+        case wire::ValueKind::text:
+            // Binary text is the text's bytes: no copy, no terminator needed.
+            return "$" + std::to_string(s.borrow(v.bytes, true, kTextOid)) + "::" + c.target_type;
+        default:
+            return "NULL::" + c.target_type;
+    }
+}
+
+bool has_unchanged(const wire::Tuple& t) {
+    for (const auto& v : t)
+        if (v.kind == wire::ValueKind::unchanged_toast) return true;
+    return false;
+}
+
+Statement insert_one(const RelationInfo& rel, const wire::Tuple& row, bool upsert) {
+    Statement s;
+    s.context = "while writing a row to " + rel.target_table;
+    std::vector<std::string> names, exprs;
+    for (std::size_t i = 0; i < rel.columns.size() && i < row.size(); ++i) {
+        names.push_back(rel.columns[i].quoted);
+        exprs.push_back(scalar(s, rel.columns[i], row[i]));
+    }
+    s.sql = "INSERT INTO " + rel.target_table + " (" + join(names, ", ") + ") VALUES (" + join(exprs, ", ") + ")";
+    if (upsert) s.sql += conflict_clause(rel);
+    return s;
+}
+
+std::vector<std::string> set_list(Statement& s, const RelationInfo& rel, const wire::Tuple& row) {
+    std::vector<std::string> sets;
+    for (std::size_t i = 0; i < rel.columns.size() && i < row.size(); ++i)
+        if (row[i].kind != wire::ValueKind::unchanged_toast)
+            sets.push_back(rel.columns[i].quoted + " = " + scalar(s, rel.columns[i], row[i]));
+    return sets;
+}
+
+std::string key_predicate(Statement& s, const RelationInfo& rel, const wire::Tuple& row) {
+    std::vector<std::string> preds;
+    for (std::size_t k : rel.key) preds.push_back("t." + rel.columns[k].quoted + " = " + scalar(s, rel.columns[k], row[k]));
+    return join(preds, " AND ");
+}
+
+// The one row an UPDATE or DELETE of a table without a key touches: the
+// first that matches the source's identity (or, under REPLICA IDENTITY
+// FULL, every old value compared by its text form, which needs no
+// equality operator and tells 1.0 from 1.00 as the source did).
+std::optional<std::string> locate_predicate(Statement& s, const RelationInfo& rel, const wire::Tuple& row) {
+    std::vector<std::string> preds;
+    for (std::size_t c : rel.locate) {
+        if (c >= row.size() || row[c].kind == wire::ValueKind::unchanged_toast) continue;
+        const ColumnInfo& col = rel.columns[c];
+        if (rel.full_identity()) {
+            if (row[c].kind == wire::ValueKind::null)
+                preds.push_back("s." + col.quoted + " IS NULL");
+            else
+                preds.push_back("s." + col.quoted + "::text IS NOT DISTINCT FROM (" + scalar(s, col, row[c]) +
+                                ")::text");
+        } else {
+            if (!has_value(row[c])) return std::nullopt;
+            preds.push_back("s." + col.quoted + " = " + scalar(s, col, row[c]));
+        }
+    }
+    if (preds.empty()) return std::nullopt;
+    return "(t.tableoid, t.ctid) = (SELECT s.tableoid, s.ctid FROM " + rel.target_table + " AS s WHERE " +
+           join(preds, " AND ") + " LIMIT 1)";
+}
+
+std::string no_identity(const RelationInfo& rel, std::string_view what) {
+    return "cannot " + std::string(what) + " a row of " + rel.source_table +
+           ": the change does not identify the row (the source table has REPLICA IDENTITY NOTHING, or DEFAULT "
+           "without a primary key, and the target table " +
+           rel.target_table + " has no usable key)";
+}
+
+RowPlan update_one(const Change& ch) {
+    const RelationInfo& rel = *ch.relation;
+    const wire::Tuple& where = ch.old_kind != wire::OldKind::none ? ch.old_tuple : ch.new_tuple;
+    RowPlan plan;
+    if (rel.keyed()) {
+        auto old_key = key_bytes(rel, where);
+        if (!old_key) {
+            plan.refusal = "cannot update a row of " + rel.source_table + ": its key is not in the change";
+            return plan;
+        }
+        if (!has_unchanged(ch.new_tuple) && key_bytes(rel, ch.new_tuple) == old_key) {
+            plan.statement = insert_one(rel, ch.new_tuple, true);
+            return plan;
+        }
+        Statement s;
+        s.context = "while updating a row of " + rel.target_table;
+        auto sets = set_list(s, rel, ch.new_tuple);
+        std::string pred = key_predicate(s, rel, where);
+        if (sets.empty()) return plan;
+        s.sql = "UPDATE " + rel.target_table + " AS t SET " + join(sets, ", ") + " WHERE " + pred;
+        plan.statement = std::move(s);
+        return plan;
+    }
+    Statement s;
+    s.context = "while updating a row of " + rel.target_table;
+    auto sets = set_list(s, rel, ch.new_tuple);
+    auto pred = locate_predicate(s, rel, where);
+    if (!pred) {
+        plan.refusal = no_identity(rel, "update");
+        return plan;
+    }
+    if (sets.empty()) return plan;
+    s.sql = "UPDATE " + rel.target_table + " AS t SET " + join(sets, ", ") + " WHERE " + *pred;
+    plan.statement = std::move(s);
+    return plan;
+}
+
+RowPlan delete_one(const Change& ch) {
+    const RelationInfo& rel = *ch.relation;
+    RowPlan plan;
+    Statement s;
+    s.context = "while deleting a row from " + rel.target_table;
+    if (ch.old_kind == wire::OldKind::none) {
+        plan.refusal = no_identity(rel, "delete");
+        return plan;
+    }
+    if (rel.keyed()) {
+        if (!key_bytes(rel, ch.old_tuple)) {
+            plan.refusal = "cannot delete a row of " + rel.source_table + ": its key is not in the change";
+            return plan;
+        }
+        s.sql = "DELETE FROM " + rel.target_table + " AS t WHERE " + key_predicate(s, rel, ch.old_tuple);
+    } else {
+        auto pred = locate_predicate(s, rel, ch.old_tuple);
+        if (!pred) {
+            plan.refusal = no_identity(rel, "delete");
+            return plan;
+        }
+        s.sql = "DELETE FROM " + rel.target_table + " AS t WHERE " + *pred;
+    }
+    plan.statement = std::move(s);
+    return plan;
+}
+
+RowPlan truncate_all(const Change& ch) {
+    std::vector<std::string> names;
+    for (const auto& rel : ch.truncated) names.push_back(rel->target_table);
+    RowPlan plan;
+    if (names.empty()) return plan;
+    Statement s("TRUNCATE " + join(names, ", "), "while truncating " + join(names, ", "));
+    if (ch.restart_identity) s.sql += " RESTART IDENTITY";
+    if (ch.cascade) s.sql += " CASCADE";
+    plan.statement = std::move(s);
+    return plan;
+}
+
+}  // namespace
+
+std::vector<Statement> setwise_statements(const TableConflation& table) {
+    const RelationInfo& rel = table.relation();
+    std::vector<Statement> out;
+    if (!rel.keyed()) {
+        if (table.inserts().empty()) return out;
+        std::vector<const wire::Tuple*> rows;
+        rows.reserve(table.inserts().size());
+        for (const wire::Tuple* t : table.inserts()) rows.push_back(t);
+        out.push_back(insert_rows(rel, rows, false));
+        return out;
+    }
+    std::vector<const wire::Tuple*> removes, upserts;
+    std::map<std::vector<bool>, std::vector<const wire::Tuple*>> partial;
+    for (const auto& e : table.entries()) {
+        switch (e.op) {
+            case EntryOp::remove: removes.push_back(&e.tuple()); break;
+            case EntryOp::upsert: upserts.push_back(&e.tuple()); break;
+            case EntryOp::partial_update: {
+                const wire::Tuple& t = e.tuple();
+                std::vector<bool> mask(t.size());
+                for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = t[i].kind == wire::ValueKind::unchanged_toast;
+                partial[mask].push_back(&t);
+                break;
+            }
+        }
+    }
+    if (!removes.empty()) out.push_back(delete_rows(rel, removes));
+    if (!upserts.empty()) out.push_back(insert_rows(rel, upserts, true));
+    for (const auto& [mask, rows] : partial)
+        if (auto s = update_rows(rel, mask, rows)) out.push_back(std::move(*s));
+    return out;
+}
+
+RowPlan row_statement(const Change& change) {
+    switch (change.kind) {
+        case ChangeKind::insert: {
+            RowPlan plan;
+            plan.statement = insert_one(*change.relation, change.new_tuple, change.relation->keyed());
+            return plan;
+        }
+        case ChangeKind::update: return update_one(change);
+        case ChangeKind::remove: return delete_one(change);
+        case ChangeKind::truncate: return truncate_all(change);
+    }
+    return RowPlan{};
+}
+
+}  // namespace tidemark::apply

@@ -1,0 +1,39 @@
+// The SQL the applier sends.  Set-wise: one statement per table and
+// operation for a whole conflated batch, every column one binary array
+// parameter, e.g.
+//   INSERT INTO t (a, b) SELECT u.c0, u.c1::public.mood
+//     FROM unnest($1, $2) AS u(c0, c1) ON CONFLICT (a) DO UPDATE SET b = EXCLUDED.b
+//   DELETE FROM t AS t USING unnest($1) AS u(c0) WHERE t.a = u.c0
+// Row-wise: one statement for one change, values as binary scalar
+// parameters, for what set-wise cannot express and for re-applying a
+// failed batch change by change.  A value that arrived in a type's binary
+// form travels as that type (its OID is a built-in one, the same on the
+// target); a value that arrived as text travels as text and is cast to
+// the target column's type in SQL.
+// Must not: convert any value, or put a name into SQL unquoted.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "apply/change.hpp"
+#include "apply/conflation.hpp"
+#include "apply/statement.hpp"
+
+namespace tidemark::apply {
+
+// The statements writing a conflated table: deletes first (they may free
+// unique values the upserts take), then upserts or inserts, then the
+// updates that left unchanged TOAST values out (one per set of columns).
+std::vector<Statement> setwise_statements(const TableConflation& table);
+
+// A change as one statement, or why it cannot be applied at all (e.g. an
+// UPDATE or DELETE of a table whose rows nothing identifies).
+struct RowPlan {
+    std::optional<Statement> statement;
+    std::string refusal;
+};
+RowPlan row_statement(const Change& change);
+
+}  // namespace tidemark::apply

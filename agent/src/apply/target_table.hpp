@@ -1,0 +1,33 @@
+// TargetTable: what the target's catalogs say about the table changes are
+// applied to: its columns with their types, and the unique keys an
+// upsert can name in ON CONFLICT (the primary key first, then unique
+// indexes that are immediate, non-partial, on plain NOT NULL columns).
+// Must not: change the table.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pg/connection.hpp"
+
+namespace tidemark::apply {
+
+struct TargetColumn {
+    std::string name;
+    std::string type;  // format_type(atttypid, atttypmod)
+    bool generated = false;
+};
+
+struct TargetTable {
+    std::vector<TargetColumn> columns;
+    std::vector<std::vector<std::string>> unique_keys;  // column names, primary key first
+
+    const TargetColumn* column(std::string_view name) const noexcept;
+};
+
+// nullopt when no such table exists.  `table` is a quoted, qualified name.
+std::optional<TargetTable> load_target_table(pg::Connection& conn, std::string_view table);
+
+}  // namespace tidemark::apply

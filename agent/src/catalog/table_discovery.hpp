@@ -1,0 +1,30 @@
+// Discovery of the tables to copy, on a source connection whose current
+// transaction sees the snapshot (idp::begin_in_snapshot).  Owns the rules
+// for what is a candidate: ordinary and partitioned tables that are not
+// partitions, not temporary or unlogged, not members of an extension, and
+// not in a system schema or tidemark's own.
+// Must not: start or end transactions (the caller's snapshot is in use).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "catalog/source_table.hpp"
+#include "catalog/table_pattern.hpp"
+#include "pg/connection.hpp"
+
+namespace tidemark::catalog {
+
+// The selected tables with their columns, keys, checks, indexes and sizes,
+// ordered by schema and name.  Sets search_path = '' for the rest of the
+// transaction so every name read back comes schema-qualified.
+std::vector<SourceTable> list_tables(pg::Connection& source_in_snapshot, const TableFilter& filter);
+// Same, with the [source] include/exclude patterns; throws
+// std::invalid_argument for a bad pattern.
+std::vector<SourceTable> list_tables(pg::Connection& source_in_snapshot, const std::vector<std::string>& include,
+                                     const std::vector<std::string>& exclude);
+
+// Schemas tidemark never copies from.
+bool is_system_schema(std::string_view schema) noexcept;
+
+}  // namespace tidemark::catalog

@@ -1,0 +1,131 @@
+// See command_line.hpp.
+#include "cli/command_line.hpp"
+
+#include <string>
+
+#include "cli/usage_error.hpp"
+
+namespace tidemark::cli {
+namespace {
+
+// Walks the arguments of one command; options take their value either as
+// the next argument or after '=' (--report=FILE).
+class Arguments {
+public:
+    Arguments(std::span<const std::string_view> args, std::string_view command) : args_(args), command_(command) {}
+
+    bool done() const { return pos_ >= args_.size(); }
+
+    // The option name of the current argument (without "=value").
+    std::string_view next() {
+        current_ = args_[pos_++];
+        has_inline_value_ = false;
+        if (current_.starts_with("--")) {
+            if (auto eq = current_.find('='); eq != std::string_view::npos) {
+                has_inline_value_ = true;
+                inline_value_ = current_.substr(eq + 1);
+                return current_.substr(0, eq);
+            }
+        }
+        return current_;
+    }
+
+    std::string_view value(std::string_view option) {
+        if (has_inline_value_) return inline_value_;
+        if (done()) throw UsageError("option " + std::string(option) + " needs a value");
+        return args_[pos_++];
+    }
+
+    void no_value(std::string_view option) const {
+        if (has_inline_value_) throw UsageError("option " + std::string(option) + " takes no value");
+    }
+
+    [[noreturn]] void unknown(std::string_view option) const {
+        if (option.starts_with("-"))
+            throw UsageError("unknown option " + std::string(option) + " for " + std::string(command_));
+        throw UsageError("unexpected argument \"" + std::string(option) + "\" for " + std::string(command_));
+    }
+
+private:
+    std::span<const std::string_view> args_;
+    std::string_view command_;
+    std::size_t pos_ = 0;
+    std::string_view current_;
+    bool has_inline_value_ = false;
+    std::string_view inline_value_;
+};
+
+log::LogFormat log_format(std::string_view text) {
+    auto format = log::parse_log_format(text);
+    if (!format) throw UsageError("--log-format must be plain or json, not \"" + std::string(text) + "\"");
+    return *format;
+}
+
+void set_once(bool& seen, std::string_view option) {
+    if (seen) throw UsageError("option " + std::string(option) + " is given more than once");
+    seen = true;
+}
+
+}  // namespace
+
+CommandLine parse_command_line(std::span<const std::string_view> args) {
+    if (args.empty()) throw UsageError("missing command");
+    CommandLine cl;
+    std::string_view command = args.front();
+    if (command == "--version" || command == "-V" || command == "version") {
+        if (args.size() > 1) throw UsageError(std::string(command) + " takes no arguments");
+        cl.command = Command::version;
+        return cl;
+    }
+    if (command == "--help" || command == "-h" || command == "help") {
+        cl.command = Command::help;
+        return cl;
+    }
+    if (command == "sync")
+        cl.command = Command::sync;
+    else if (command == "check-config")
+        cl.command = Command::check_config;
+    else if (command.starts_with("-"))
+        throw UsageError("unknown option " + std::string(command) + "; a command comes first");
+    else
+        throw UsageError("unknown command \"" + std::string(command) + "\"");
+
+    Arguments in(args.subspan(1), command);
+    bool config_seen = false, format_seen = false, once_seen = false, reset_seen = false, report_seen = false;
+    while (!in.done()) {
+        std::string_view option = in.next();
+        if (option == "-h" || option == "--help") {
+            cl.command = Command::help;
+            return cl;
+        }
+        if (option == "-c" || option == "--config") {
+            set_once(config_seen, option);
+            std::string_view path = in.value(option);
+            if (path.empty()) throw UsageError("option " + std::string(option) + " needs a file name");
+            cl.config_path = std::filesystem::path(path);
+        } else if (option == "--log-format") {
+            set_once(format_seen, option);
+            cl.log_format = log_format(in.value(option));
+        } else if (cl.command == Command::sync && option == "--once") {
+            set_once(once_seen, option);
+            in.no_value(option);
+            cl.sync.once = true;
+        } else if (cl.command == Command::sync && option == "--reset") {
+            set_once(reset_seen, option);
+            in.no_value(option);
+            cl.sync.reset = true;
+        } else if (cl.command == Command::sync && option == "--report") {
+            set_once(report_seen, option);
+            std::string_view path = in.value(option);
+            if (path.empty()) throw UsageError("option --report needs a file name");
+            cl.sync.report_file = std::filesystem::path(path);
+        } else {
+            in.unknown(option);
+        }
+    }
+    if (!config_seen) throw UsageError(std::string(command) + " needs -c FILE (the configuration file)");
+    cl.sync.log_format = cl.log_format;
+    return cl;
+}
+
+}  // namespace tidemark::cli

@@ -1,0 +1,26 @@
+// Parsing of tidemark's command line into a CommandLine.
+// Must not: read the configuration file or touch the environment.
+#pragma once
+
+#include <filesystem>
+#include <span>
+#include <string_view>
+
+#include "cli/sync_options.hpp"
+#include "log/log_format.hpp"
+
+namespace tidemark::cli {
+
+enum class Command { sync, check_config, version, help };
+
+struct CommandLine {
+    Command command = Command::help;
+    std::filesystem::path config_path;
+    SyncOptions sync;  // meaningful for Command::sync
+    log::LogFormat log_format = log::LogFormat::plain;
+};
+
+// `args` excludes the program name.  Throws UsageError.
+CommandLine parse_command_line(std::span<const std::string_view> args);
+
+}  // namespace tidemark::cli

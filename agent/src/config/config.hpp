@@ -1,0 +1,70 @@
+// Config: the validated contents of a tidemark configuration file, one
+// struct per [section].  Must not: hold anything not read from the file
+// (command-line switches live in cli::SyncOptions).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pg/lsn.hpp"
+
+namespace tidemark::config {
+
+enum class StartupMode {
+    initial,       // copy every table (the Initial Data Package), then stream
+    latest,        // stream from the slot's creation point, copy nothing
+    specific,      // stream from [sync] start_lsn, copy nothing
+    initial_only,  // copy every table and stop
+};
+
+enum class OnError {
+    dead_letter,  // park the failing change in the dead-letter table, go on
+    stop,         // stop the sync with an error
+};
+
+std::string_view to_string(StartupMode mode) noexcept;
+std::string_view to_string(OnError on_error) noexcept;
+
+struct SourceConfig {
+    std::string conninfo;
+    std::string slot = "tidemark";
+    // "schema.table" patterns, '*' as wildcard; empty include = every table.
+    std::vector<std::string> include;
+    std::vector<std::string> exclude;
+    // Names this pipeline in tidemark's state; defaults to the slot name.
+    std::string name;
+};
+
+struct TargetConfig {
+    std::string conninfo;
+    bool create_tables = true;
+};
+
+struct SyncConfig {
+    StartupMode startup_mode = StartupMode::initial;
+    std::optional<pg::Lsn> start_lsn;  // set exactly when startup_mode is specific
+    int copy_jobs = 4;
+    int batch_size = 5000;
+    std::chrono::milliseconds max_batch_latency{200};
+    OnError on_error = OnError::dead_letter;
+    bool auto_add_columns = false;
+    // Rows per Initial Data Package chunk: big tables are copied in chunks
+    // of about this many rows so several jobs can share one table and a
+    // restart redoes at most one chunk per job.
+    std::int64_t chunk_rows = 1'000'000;
+    bool binary = true;
+};
+
+struct Config {
+    std::filesystem::path path;  // the file it came from, empty for text
+    SourceConfig source;
+    TargetConfig target;
+    SyncConfig sync;
+};
+
+}  // namespace tidemark::config

@@ -1,0 +1,58 @@
+// Progress: the observer run_initial_copy reports to, and the default one
+// (default_progress: bars on a terminal, log lines otherwise).  Every call
+// comes from the thread that called run_initial_copy, never from a copy
+// job, so implementations need no locking.
+// Must not: block for long (the copy's bookkeeping waits meanwhile).
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tidemark::idp {
+
+struct TableCopyResult;
+struct CopyResult;
+
+enum class TablePhase { pending, copying, copied };
+
+struct TableProgress {
+    std::string table;  // "schema"."name"
+    TablePhase phase = TablePhase::pending;
+    std::int64_t rows = 0;   // rows sent so far (chunks in flight included)
+    std::int64_t bytes = 0;  // COPY bytes so far
+    // count(*) in the snapshot once known, before that the catalog estimate.
+    std::optional<std::int64_t> expected_rows;
+    bool expected_is_exact = false;
+    int chunks_done = 0;
+    int chunks_total = 0;
+    std::chrono::steady_clock::duration elapsed{};  // since this table's first chunk began
+};
+
+struct CopyProgress {
+    std::vector<TableProgress> tables;  // in the copy's order (largest first)
+    std::chrono::steady_clock::duration elapsed{};
+};
+
+class Progress {
+public:
+    virtual ~Progress() = default;
+    // Once, with every table pending, after the plan is made.
+    virtual void started(const CopyProgress& progress) = 0;
+    // About five times a second while tables are being copied.
+    virtual void update(const CopyProgress& progress) = 0;
+    virtual void table_finished(const TableCopyResult& table) = 0;
+    virtual void finished(const CopyResult& result) = 0;
+};
+
+// A bar per table redrawn on stderr when stderr is a terminal, a log line
+// per table every ten seconds and at completion otherwise.
+std::unique_ptr<Progress> default_progress();
+
+// "1.2 GB", "340 kB": for progress and log lines.
+std::string format_bytes(std::int64_t bytes);
+
+}  // namespace tidemark::idp

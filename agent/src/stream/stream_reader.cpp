@@ -1,0 +1,92 @@
+// See stream_reader.hpp.
+#include "stream/stream_reader.hpp"
+
+#include <algorithm>
+
+#include "pg/database_error.hpp"
+#include "pg/quoting.hpp"
+#include "pg/timestamp.hpp"
+#include "stream/plugin_allowance.hpp"
+
+namespace tidemark::stream {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+}  // namespace
+
+StreamReader::StreamReader(pg::Connection conn, pg::Lsn start, StreamReaderSettings settings)
+    : conn_(std::move(conn)),
+      settings_(settings),
+      written_(start),
+      flushed_(start),
+      applied_(start),
+      received_(start),
+      last_status_(Clock::now()) {}
+
+StreamReader StreamReader::start(ReplicationConnection connection, std::string_view slot, pg::Lsn start,
+                                 const StreamOptions& options, StreamReaderSettings settings) {
+    pg::Connection& conn = connection.connection();
+    require_plugin_allowed(conn);
+    std::string sql = "START_REPLICATION SLOT " + pg::quote_identifier(slot) + " LOGICAL " + start.to_string() + " " +
+                      option_clause(options);
+    pg::Result r = conn.exec(sql, "while starting replication from slot " + std::string(slot));
+    if (r.status() != PGRES_COPY_BOTH)
+        throw pg::DatabaseError("08P01", "START_REPLICATION did not enter COPY BOTH mode", "", "",
+                                "while starting replication from slot " + std::string(slot));
+    return StreamReader(std::move(conn), start, settings);
+}
+
+void StreamReader::send_status(bool reply_requested) {
+    std::string message = encode_standby_status(written_, flushed_, applied_, pg::pg_now(), reply_requested);
+    conn_.put_copy_data(message, "while sending a standby status update");
+    while (!conn_.flush("while sending a standby status update")) conn_.wait_readable(std::chrono::milliseconds(100));
+    last_status_ = Clock::now();
+}
+
+void StreamReader::send_feedback(pg::Lsn written, pg::Lsn flushed, pg::Lsn applied, bool reply_requested) {
+    written_ = std::max(written_, written);
+    flushed_ = std::max(flushed_, flushed);
+    applied_ = std::max(applied_, applied);
+    send_status(reply_requested);
+}
+
+std::optional<StreamEvent> StreamReader::read(std::chrono::milliseconds timeout) {
+    if (ended_) return StreamEvent{StreamEnd{}};
+    auto deadline = Clock::now() + timeout;
+    for (;;) {
+        auto now = Clock::now();
+        if (now - last_status_ >= settings_.status_interval) send_status(false);
+        auto wake = std::min(deadline, last_status_ + settings_.status_interval);
+        auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(wake - Clock::now());
+        if (wait.count() < 0) wait = std::chrono::milliseconds(0);
+        pg::CopyRead r = conn_.get_copy_data(wait, "while reading the replication stream");
+        if (r.status == pg::CopyStatus::done) {
+            ended_ = true;
+            return StreamEvent{StreamEnd{}};
+        }
+        if (r.status == pg::CopyStatus::timeout) {
+            if (Clock::now() >= deadline) return std::nullopt;
+            continue;
+        }
+        ServerMessage m = parse_server_message(r.buffer.view());
+        if (auto* k = std::get_if<Keepalive>(&m)) {
+            received_ = std::max(received_, k->wal_end);
+            // The walsender disconnects a client that does not answer in
+            // time, so a requested reply goes out before anything else.
+            if (k->reply_requested) send_status(false);
+            return StreamEvent{*k};
+        }
+        const auto& h = std::get<XLogDataHeader>(m);
+        received_ = std::max(received_, h.wal_end);
+        return StreamEvent{XLogData{h.wal_start, h.wal_end, h.send_time, std::move(r.buffer), h.payload_offset}};
+    }
+}
+
+void StreamReader::stop() {
+    if (ended_ || !conn_.is_ok()) return;
+    conn_.end_copy("while ending the replication stream");
+    ended_ = true;
+}
+
+}  // namespace tidemark::stream

@@ -1,0 +1,14 @@
+// The `tidemark sync` command: declared here for the command line to call.
+// Must not: parse arguments or the configuration file (cli/ and config/ do).
+#pragma once
+
+#include "cli/sync_options.hpp"
+#include "config/config.hpp"
+
+namespace tidemark::sync {
+
+// Runs the sync as the configuration and options say; returns the process
+// exit code (cli/exit_codes.hpp).
+int run_sync(const config::Config& config, const cli::SyncOptions& options);
+
+}  // namespace tidemark::sync

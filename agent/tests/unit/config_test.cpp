@@ -1,0 +1,190 @@
+// Unit tests of the configuration loader: defaults, every value it
+// understands, and the exact message of each kind of error.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "config/byte_size.hpp"
+#include "config/config_error.hpp"
+#include "config/config_loader.hpp"
+#include "config/duration.hpp"
+
+namespace tidemark::config {
+namespace {
+
+const std::string kMinimal =
+    "[source]\nconninfo = \"host=src dbname=app\"\n"
+    "[target]\nconninfo = \"host=dst dbname=app\"\n";
+
+std::string error_of(const std::string& text) {
+    try {
+        parse_config(text);
+    } catch (const ConfigError& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+TEST(Config, MinimalFileGetsTheDefaults) {
+    Config c = parse_config(kMinimal);
+    EXPECT_EQ(c.source.conninfo, "host=src dbname=app");
+    EXPECT_EQ(c.source.slot, "tidemark");
+    EXPECT_EQ(c.source.name, "tidemark");
+    EXPECT_TRUE(c.source.include.empty());
+    EXPECT_TRUE(c.target.create_tables);
+    EXPECT_EQ(c.sync.startup_mode, StartupMode::initial);
+    EXPECT_FALSE(c.sync.start_lsn.has_value());
+    EXPECT_EQ(c.sync.copy_jobs, 4);
+    EXPECT_EQ(c.sync.batch_size, 5000);
+    EXPECT_EQ(c.sync.max_batch_latency, std::chrono::milliseconds(200));
+    EXPECT_EQ(c.sync.on_error, OnError::dead_letter);
+    EXPECT_FALSE(c.sync.auto_add_columns);
+    EXPECT_EQ(c.sync.chunk_rows, 1000000);
+    EXPECT_TRUE(c.sync.binary);
+}
+
+TEST(Config, ReadsEverySetting) {
+    Config c = parse_config(
+        "[source]\nconninfo = \"postgresql://u@src/app\"\nslot = \"app_slot\"\ninclude = [\"public.*\", "
+        "\"sales.orders\"]\n"
+        "exclude = [\"public.tmp_*\"]\nname = \"app to warehouse\"\n"
+        "[target]\nconninfo = \"host=dst\"\ncreate_tables = false\n"
+        "[sync]\nstartup_mode = \"specific\"\nstart_lsn = \"16/B374D848\"\ncopy_jobs = 2\nbatch_size = 100\n"
+        "max_batch_latency = \"1 minute\"\non_error = \"stop\"\nauto_add_columns = true\nchunk_rows = 5000\n"
+        "binary = false\n");
+    EXPECT_EQ(c.source.slot, "app_slot");
+    EXPECT_EQ(c.source.include, (std::vector<std::string>{"public.*", "sales.orders"}));
+    EXPECT_EQ(c.source.exclude, (std::vector<std::string>{"public.tmp_*"}));
+    EXPECT_EQ(c.source.name, "app to warehouse");
+    EXPECT_FALSE(c.target.create_tables);
+    EXPECT_EQ(c.sync.startup_mode, StartupMode::specific);
+    ASSERT_TRUE(c.sync.start_lsn.has_value());
+    EXPECT_EQ(c.sync.start_lsn->to_string(), "16/B374D848");
+    EXPECT_EQ(c.sync.copy_jobs, 2);
+    EXPECT_EQ(c.sync.batch_size, 100);
+    EXPECT_EQ(c.sync.max_batch_latency, std::chrono::minutes(1));
+    EXPECT_EQ(c.sync.on_error, OnError::stop);
+    EXPECT_TRUE(c.sync.auto_add_columns);
+    EXPECT_EQ(c.sync.chunk_rows, 5000);
+    EXPECT_FALSE(c.sync.binary);
+}
+
+TEST(Config, BadChoiceNamesKeyValueAndValidValues) {
+    EXPECT_EQ(error_of(kMinimal + "[sync]\nstartup_mode = \"initail\"\n"),
+              "config error: [sync] startup_mode = \"initail\" is not valid; valid values: initial, latest, "
+              "specific, initial_only");
+    EXPECT_EQ(error_of(kMinimal + "[sync]\non_error = \"ignore\"\n"),
+              "config error: [sync] on_error = \"ignore\" is not valid; valid values: dead_letter, stop");
+}
+
+TEST(Config, UnknownKeyListsTheValidOnes) {
+    EXPECT_EQ(error_of(kMinimal + "[sync]\nbatchsize = 10\n"),
+              "config error: [sync] unknown key \"batchsize\"; valid keys: startup_mode, start_lsn, copy_jobs, "
+              "batch_size, max_batch_latency, on_error, auto_add_columns, chunk_rows, binary");
+    EXPECT_EQ(error_of(kMinimal + "[target]\n").substr(0, 13), "config error:");
+}
+
+TEST(Config, UnknownSectionAndTopLevelKeyAreErrors) {
+    EXPECT_EQ(error_of(kMinimal + "[snyc]\ncopy_jobs = 1\n"),
+              "config error: unknown section [snyc]; valid sections: [source], [target], [sync]");
+    EXPECT_EQ(error_of("slot = \"x\"\n" + kMinimal),
+              "config error: unknown key \"slot\" at the top level; settings belong in a section: [source], "
+              "[target], [sync]");
+}
+
+TEST(Config, MissingRequiredParts) {
+    EXPECT_EQ(error_of("[target]\nconninfo = \"host=dst\"\n"), "config error: section [source] is required");
+    EXPECT_EQ(error_of("[source]\nslot = \"s\"\n[target]\nconninfo = \"host=dst\"\n"),
+              "config error: [source] conninfo is required");
+}
+
+TEST(Config, StartLsnBelongsToSpecificOnly) {
+    EXPECT_EQ(error_of(kMinimal + "[sync]\nstartup_mode = \"specific\"\n"),
+              "config error: [sync] start_lsn is required with startup_mode = \"specific\"");
+    EXPECT_EQ(error_of(kMinimal + "[sync]\nstart_lsn = \"0/1\"\n"),
+              "config error: [sync] start_lsn = \"0/1\" is not valid; start_lsn is only used with startup_mode = "
+              "\"specific\"");
+    EXPECT_EQ(error_of(kMinimal + "[sync]\nstartup_mode = \"specific\"\nstart_lsn = \"0/XYZ\"\n"),
+              "config error: [sync] start_lsn = \"0/XYZ\" is not valid; expected a WAL position such as "
+              "\"16/B374D848\"");
+}
+
+TEST(Config, NumbersAreRangeAndTypeChecked) {
+    EXPECT_EQ(error_of(kMinimal + "[sync]\ncopy_jobs = 0\n"),
+              "config error: [sync] copy_jobs = 0 is not valid; must be at least 1");
+    EXPECT_EQ(error_of(kMinimal + "[sync]\ncopy_jobs = \"four\"\n"),
+              "config error: [sync] copy_jobs = \"four\" is not valid; expected an integer");
+    EXPECT_EQ(error_of(kMinimal + "[sync]\nbinary = \"yes\"\n"),
+              "config error: [sync] binary = \"yes\" is not valid; expected true or false");
+}
+
+TEST(Config, DurationsNeedAUnit) {
+    EXPECT_EQ(error_of(kMinimal + "[sync]\nmax_batch_latency = \"200\"\n"),
+              "config error: [sync] max_batch_latency = \"200\" is not valid; expected a duration such as "
+              "\"200ms\" or \"5 minutes\"; units: ms, s, min, h, d, w (or milliseconds, seconds, minutes, hours, "
+              "days, weeks)");
+}
+
+TEST(Config, SlotNamesFollowPostgresRules) {
+    EXPECT_EQ(error_of("[source]\nconninfo = \"host=a\"\nslot = \"My-Slot\"\n[target]\nconninfo = \"host=b\"\n"),
+              "config error: [source] slot = \"My-Slot\" is not valid; slot names use lowercase letters, digits "
+              "and underscores, at most 63 characters");
+}
+
+TEST(Config, ConninfoErrorsNeverShowTheValue) {
+    std::string e = error_of("[source]\nconninfo = \"password=hunter2 host\"\n[target]\nconninfo = \"host=b\"\n");
+    EXPECT_EQ(e.find("hunter2"), std::string::npos) << e;
+    EXPECT_NE(e.find("[source] conninfo is not a valid connection string"), std::string::npos) << e;
+    e = error_of("[source]\nconninfo = 5\n[target]\nconninfo = \"host=b\"\n");
+    EXPECT_EQ(e, "config error: [source] conninfo is not valid; expected a string");
+}
+
+TEST(Config, TomlSyntaxErrorsNameTheLine) {
+    std::string e = error_of("[source\nconninfo = 1\n");
+    EXPECT_EQ(e.rfind("config error: <text>:1:", 0), 0u) << e;
+}
+
+TEST(Config, LoadConfigReportsAMissingFile) {
+    try {
+        load_config("/nonexistent/tidemark.toml");
+        FAIL();
+    } catch (const ConfigError& e) {
+        EXPECT_NE(std::string(e.what()).find("/nonexistent/tidemark.toml"), std::string::npos);
+    }
+}
+
+TEST(Duration, ParsesUnitsWithAndWithoutSpace) {
+    EXPECT_EQ(parse_duration("200ms"), std::chrono::milliseconds(200));
+    EXPECT_EQ(parse_duration("5 minutes"), std::chrono::minutes(5));
+    EXPECT_EQ(parse_duration("1 minute"), std::chrono::minutes(1));
+    EXPECT_EQ(parse_duration("7 days"), std::chrono::hours(24 * 7));
+    EXPECT_EQ(parse_duration("30s"), std::chrono::seconds(30));
+    EXPECT_EQ(parse_duration("2h"), std::chrono::hours(2));
+    EXPECT_EQ(parse_duration("1 week"), std::chrono::hours(24 * 7));
+    EXPECT_FALSE(parse_duration("200"));
+    EXPECT_FALSE(parse_duration("ms"));
+    EXPECT_FALSE(parse_duration("5 fortnights"));
+    EXPECT_FALSE(parse_duration("-5s"));
+    EXPECT_FALSE(parse_duration("99999999999999999999s"));
+}
+
+TEST(Duration, FormatsWithTheLargestExactUnit) {
+    EXPECT_EQ(format_duration(std::chrono::milliseconds(200)), "200ms");
+    EXPECT_EQ(format_duration(std::chrono::minutes(5)), "5min");
+    EXPECT_EQ(format_duration(std::chrono::hours(48)), "2d");
+    EXPECT_EQ(format_duration(std::chrono::milliseconds(1500)), "1500ms");
+}
+
+TEST(ByteSize, ParsesPostgresUnits) {
+    EXPECT_EQ(parse_byte_size("10GB"), 10ULL << 30);
+    EXPECT_EQ(parse_byte_size("512 MB"), 512ULL << 20);
+    EXPECT_EQ(parse_byte_size("64kB"), 64ULL << 10);
+    EXPECT_EQ(parse_byte_size("1TB"), 1ULL << 40);
+    EXPECT_EQ(parse_byte_size("100B"), 100u);
+    EXPECT_FALSE(parse_byte_size("10"));
+    EXPECT_FALSE(parse_byte_size("10 GiB"));
+    EXPECT_FALSE(parse_byte_size("99999999999TB"));
+}
+
+}  // namespace
+}  // namespace tidemark::config

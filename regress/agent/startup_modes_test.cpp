@@ -1,0 +1,171 @@
+// The backfill-to-CDC handoff: each startup mode, resuming from existing
+// state, --reset, and every invalid combination refused before anything is
+// applied.
+#include <csignal>
+
+#include "sync_fixture.hpp"
+
+namespace tidemark::testing {
+namespace {
+
+using StartupModes = SyncTest;
+
+const char* kItems =
+    "CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, qty int, price numeric(10,2));";
+
+TEST_F(StartupModes, InitialCopiesThenContinues) {
+    src(kItems);
+    src("INSERT INTO items SELECT g, 'item ' || g, g % 7, g * 1.5 FROM generate_series(1, 5000) g");
+    auto first = sync_once(config("initial"));
+    ASSERT_EQ(first.exit_code, 0) << describe(first);
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM items"), "5000");
+    expect_converged();
+
+    // Changes after the snapshot arrive through the stream, exactly once.
+    src("INSERT INTO items SELECT g, 'late ' || g, 1, 2 FROM generate_series(5001, 5100) g");
+    src("UPDATE items SET qty = qty + 100 WHERE id % 10 = 0");
+    src("DELETE FROM items WHERE id BETWEEN 100 AND 199");
+    auto second = sync_once(config("initial"));
+    ASSERT_EQ(second.exit_code, 0) << describe(second);
+    EXPECT_NE(second.err.find("resum"), std::string::npos) << "a second run must say it resumes:\n" << second.err;
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM items"), "5000");
+    expect_converged();
+}
+
+TEST_F(StartupModes, InitialHandsOffWithoutGapWhileWritesContinue) {
+    // Rows written while the copy runs are either in the snapshot or in the
+    // stream, never both and never neither.
+    src(kItems);
+    src("INSERT INTO items SELECT g, 'item ' || g, 0, 0 FROM generate_series(1, 200000) g");
+    TempFile cfg(config("initial"));
+    AgentProcess agent = start_sync(cfg);
+    for (int i = 0; i < 50; ++i)
+        src("INSERT INTO items VALUES (" + std::to_string(1000000 + i) + ", 'during', 1, 1); UPDATE items SET qty = qty + 1 WHERE id = " +
+            std::to_string(1 + i * 997));
+    ASSERT_TRUE(wait_until([&] {
+        try {
+            return tgt_value("SELECT count(*) FROM items") == "200050";
+        } catch (...) {
+            return false;
+        }
+    })) << agent.err();
+    agent.signal(SIGTERM);
+    auto code = agent.wait(std::chrono::seconds(60));
+    ASSERT_TRUE(code.has_value()) << "the agent must stop on SIGTERM";
+    EXPECT_EQ(*code, 0) << agent.err();
+    auto run = sync_once(config("initial"));
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    expect_converged();
+}
+
+TEST_F(StartupModes, LatestDoesNotBackfill) {
+    src(kItems);
+    src("INSERT INTO items SELECT g, 'old ' || g, 1, 1 FROM generate_series(1, 100) g");
+    auto first = sync_once(config("latest"));
+    ASSERT_EQ(first.exit_code, 0) << describe(first);
+    src("INSERT INTO items VALUES (1001, 'new', 1, 1), (1002, 'new', 2, 2)");
+    src("UPDATE items SET name = 'renamed' WHERE id = 1001");
+    auto second = sync_once(config("latest"));
+    ASSERT_EQ(second.exit_code, 0) << describe(second);
+    // Only the rows written after the slot was created.
+    EXPECT_EQ(tgt_value("SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM items"), "1001:renamed,1002:new");
+}
+
+TEST_F(StartupModes, SpecificStartsAtTheGivenLsn) {
+    src(kItems);
+    src("SELECT pg_create_logical_replication_slot('" + slot() + "', 'tidemark')");
+    src("INSERT INTO items VALUES (1, 'before', 1, 1)");
+    std::string lsn = src_value("SELECT pg_current_wal_lsn()");
+    src("INSERT INTO items VALUES (2, 'after', 2, 2)");
+    tgt(kItems);
+    auto run = sync_once(config("specific", "start_lsn = \"" + lsn + "\""));
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    EXPECT_EQ(tgt_value("SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM items"), "2:after");
+}
+
+TEST_F(StartupModes, SpecificRefusesAMissingSlot) {
+    auto run = sync_once(config("specific", "start_lsn = \"0/1000000\""));
+    EXPECT_EQ(run.exit_code, 1) << describe(run);
+    EXPECT_NE(run.err.find(slot()), std::string::npos) << "the error must name the slot:\n" << run.err;
+    EXPECT_NE(run.err.find("does not exist"), std::string::npos) << run.err;
+    // Nothing was recorded on the target.
+    if (tgt_value("SELECT to_regclass('tidemark.pipelines') IS NOT NULL") == "t")
+        EXPECT_EQ(tgt_value("SELECT count(*) FROM tidemark.pipelines"), "0");
+}
+
+TEST_F(StartupModes, SpecificRefusesAnLsnBehindTheSlot) {
+    src(kItems);
+    src("SELECT pg_create_logical_replication_slot('" + slot() + "', 'tidemark')");
+    src("INSERT INTO items VALUES (1, 'x', 1, 1)");
+    // Move the slot past the insert, then ask to start before it.
+    src("SELECT count(*) FROM pg_logical_slot_get_binary_changes('" + slot() + "', NULL, NULL)");
+    auto run = sync_once(config("specific", "start_lsn = \"0/100\""));
+    EXPECT_EQ(run.exit_code, 1) << describe(run);
+    EXPECT_NE(run.err.find("0/100"), std::string::npos) << "the error must name the LSN:\n" << run.err;
+    EXPECT_NE(run.err.find("confirmed"), std::string::npos) << run.err;
+}
+
+TEST_F(StartupModes, InitialOnlyCopiesAndDropsTheSlot) {
+    src(kItems);
+    src("INSERT INTO items SELECT g, 'item', 1, 1 FROM generate_series(1, 1000) g");
+    auto run = sync_once(config("initial_only"));
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM items"), "1000");
+    EXPECT_EQ(src_value("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot() + "'"), "0");
+    expect_converged();
+}
+
+TEST_F(StartupModes, EmptySourceFinishesWithAValidHighWaterMark) {
+    src(kItems);
+    auto run = sync_once(config("initial"));
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM items"), "0");
+    EXPECT_EQ(tgt_value("SELECT consistent_point IS NOT NULL FROM tidemark.pipelines"), "t");
+    src("INSERT INTO items VALUES (7, 'first', 1, 1)");
+    auto again = sync_once(config("initial"));
+    ASSERT_EQ(again.exit_code, 0) << describe(again);
+    expect_converged();
+}
+
+TEST_F(StartupModes, ResetStartsOver) {
+    src(kItems);
+    src("INSERT INTO items VALUES (1, 'a', 1, 1)");
+    ASSERT_EQ(sync_once(config("initial")).exit_code, 0);
+    tgt("DELETE FROM items");  // the target drifted; a DBA re-seeds it
+    auto run = sync_once(config("initial"), {"--reset"});
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    EXPECT_NE(run.err.find("reset"), std::string::npos) << "--reset must say what it dropped:\n" << run.err;
+    expect_converged();
+}
+
+struct InvalidConfig {
+    const char* name;
+    const char* sync_section;
+    const char* expected_text;
+};
+
+class InvalidStartup : public SyncTest, public ::testing::WithParamInterface<InvalidConfig> {};
+
+TEST_P(InvalidStartup, IsAConfigErrorNamingTheValidValues) {
+    const auto& p = GetParam();
+    std::string text = "[source]\nconninfo = \"" + source().conninfo(db()) + "\"\nslot = \"" + slot() +
+                       "\"\n[target]\nconninfo = \"" + target().conninfo(db()) + "\"\n[sync]\n" + p.sync_section;
+    auto run = sync_once(text);
+    EXPECT_EQ(run.exit_code, 2) << describe(run);
+    EXPECT_NE(run.err.find(p.expected_text), std::string::npos) << describe(run);
+    EXPECT_EQ(src_value("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot() + "'"), "0")
+        << "a refused config must not create a slot";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Modes, InvalidStartup,
+    ::testing::Values(
+        InvalidConfig{"unknown_mode", "startup_mode = \"earliest\"\n", "initial, latest, specific, initial_only"},
+        InvalidConfig{"lsn_without_specific", "startup_mode = \"latest\"\nstart_lsn = \"0/16B3748\"\n", "start_lsn"},
+        InvalidConfig{"specific_without_lsn", "startup_mode = \"specific\"\n", "start_lsn"},
+        InvalidConfig{"bad_lsn", "startup_mode = \"specific\"\nstart_lsn = \"sixteen\"\n", "start_lsn"},
+        InvalidConfig{"unknown_key", "startup_mode = \"initial\"\ncopy_job = 3\n", "copy_job"}),
+    [](const ::testing::TestParamInfo<InvalidConfig>& info) { return std::string(info.param.name); });
+
+}  // namespace
+}  // namespace tidemark::testing

@@ -1,0 +1,96 @@
+// See sync_fixture.hpp.
+#include "sync_fixture.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <stdexcept>
+
+namespace tidemark::testing {
+
+std::unique_ptr<TestCluster> SyncTest::source_;
+std::unique_ptr<TestCluster> SyncTest::target_;
+
+void SyncTest::SetUpTestSuite() {
+    source_ = std::make_unique<TestCluster>("source");
+    target_ = std::make_unique<TestCluster>("target");
+}
+
+void SyncTest::TearDownTestSuite() {
+    source_.reset();
+    target_.reset();
+}
+
+void SyncTest::SetUp() {
+    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = std::string(info->test_suite_name()) + "_" + info->name();
+    std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
+        return std::isalnum(c) ? static_cast<char>(std::tolower(c)) : '_';
+    });
+    if (name.size() > 50) name.resize(50);
+    db_ = name;
+    slot_ = "tm_" + name;
+    source().create_database(db_);
+    target().create_database(db_);
+}
+
+std::string SyncTest::config(const std::string& startup_mode, const std::string& sync_extra,
+                             const std::string& source_extra, const std::string& target_extra,
+                             const std::string& tail) const {
+    return "[source]\n"
+           "conninfo = \"" + source().conninfo(db_) + "\"\n"
+           "slot = \"" + slot_ + "\"\n" + source_extra + "\n"
+           "[target]\n"
+           "conninfo = \"" + target().conninfo(db_) + "\"\n" + target_extra + "\n"
+           "[sync]\n"
+           "startup_mode = \"" + startup_mode + "\"\n"
+           "copy_jobs = 2\n" + sync_extra + "\n" + tail;
+}
+
+AgentRun SyncTest::sync_once(const std::string& config_text, const std::vector<std::string>& extra) const {
+    TempFile file(config_text);
+    std::vector<std::string> args{"sync", "-c", file.path(), "--once"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return run_agent(args);
+}
+
+AgentProcess SyncTest::start_sync(const TempFile& config_file, const std::vector<std::string>& extra) const {
+    std::vector<std::string> args{"sync", "-c", config_file.path()};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return AgentProcess(args);
+}
+
+namespace {
+std::vector<std::string> pgbench_args(const TestCluster& cluster, const std::string& db,
+                                      const std::vector<std::string>& args) {
+    std::vector<std::string> all{"-h", "127.0.0.1", "-p", std::to_string(cluster.port()), "-U", "postgres"};
+    all.insert(all.end(), args.begin(), args.end());
+    all.push_back(db);
+    return all;
+}
+}  // namespace
+
+AgentRun SyncTest::pgbench(const std::vector<std::string>& args) const {
+    AgentProcess p(pgbench_args(source(), db_, args), std::string(TIDEMARK_PG_BINDIR) + "/pgbench");
+    auto code = p.wait(std::chrono::minutes(10));
+    if (!code) throw std::runtime_error("pgbench did not finish: " + p.err());
+    AgentRun run{*code, p.out(), p.err(), p.peak_rss_kb()};
+    if (run.exit_code != 0) throw std::runtime_error("pgbench failed: " + describe(run));
+    return run;
+}
+
+AgentProcess SyncTest::start_pgbench(const std::vector<std::string>& args) const {
+    return AgentProcess(pgbench_args(source(), db_, args), std::string(TIDEMARK_PG_BINDIR) + "/pgbench");
+}
+
+void SyncTest::expect_converged() const {
+    auto tables = user_tables(source(), db_);
+    auto diffs = compare_tables(source(), db_, target(), db_, tables);
+    for (const auto& d : diffs) ADD_FAILURE() << "table " << d.table << " differs: " << d.detail;
+}
+
+std::string describe(const AgentRun& run) {
+    return "exit code " + std::to_string(run.exit_code) + "\n--- stdout ---\n" + run.out.substr(0, 4000) +
+           "\n--- stderr ---\n" + run.err.substr(0, 8000);
+}
+
+}  // namespace tidemark::testing

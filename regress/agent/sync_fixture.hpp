@@ -1,0 +1,67 @@
+// What every end-to-end test of the agent shares: one source and one target
+// cluster per test program, a fresh database pair per test, a config written
+// for that pair, and the row-by-row convergence check.  Must not: reach into
+// the agent's internals; tests see only what a user sees (exit codes,
+// output, the databases).
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "agent_process.hpp"
+#include "convergence.hpp"
+#include "test_cluster.hpp"
+
+namespace tidemark::testing {
+
+class SyncTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite();
+    static void TearDownTestSuite();
+    void SetUp() override;
+
+    static TestCluster& source() { return *source_; }
+    static TestCluster& target() { return *target_; }
+
+    // A database pair named after the running test, so tests never see each
+    // other's tables or slots.
+    const std::string& db() const { return db_; }
+    const std::string& slot() const { return slot_; }
+
+    // The TOML config for this test's pair; `sync_extra` lands in [sync],
+    // `source_extra` in [source], `target_extra` in [target], `tail` at the end.
+    std::string config(const std::string& startup_mode, const std::string& sync_extra = "",
+                       const std::string& source_extra = "", const std::string& target_extra = "",
+                       const std::string& tail = "") const;
+
+    // `tidemark sync -c <config> --once` and friends.
+    AgentRun sync_once(const std::string& config_text, const std::vector<std::string>& extra = {}) const;
+    AgentProcess start_sync(const TempFile& config_file, const std::vector<std::string>& extra = {}) const;
+
+    void src(const std::string& sql) const { source().exec(sql, db_); }
+    void tgt(const std::string& sql) const { target().exec(sql, db_); }
+    std::string src_value(const std::string& sql) const { return source().scalar(sql, db_); }
+    std::string tgt_value(const std::string& sql) const { return target().scalar(sql, db_); }
+
+    // pgbench against this test's source database: run to completion, or
+    // start in the background (a workload to kill the agent under).
+    AgentRun pgbench(const std::vector<std::string>& args) const;
+    AgentProcess start_pgbench(const std::vector<std::string>& args) const;
+
+    // Every user table of the source equals the target's, row for row.
+    void expect_converged() const;
+
+private:
+    static std::unique_ptr<TestCluster> source_;
+    static std::unique_ptr<TestCluster> target_;
+    std::string db_;
+    std::string slot_;
+};
+
+// Renders an agent run for a failure message.
+std::string describe(const AgentRun& run);
+
+}  // namespace tidemark::testing
