@@ -34,27 +34,35 @@ scaled() {
 bench_clusters=()
 bench_cleanup() {
   local d
-  for d in "${bench_clusters[@]}"; do "$pgcluster" destroy "$d" >/dev/null 2>&1 || true; done
+  # A fast stop first: an immediate one leaves dynamic shared memory behind.
+  for d in "${bench_clusters[@]}"; do
+    "$pgcluster" stop "$d" fast >/dev/null 2>&1 || true
+    "$pgcluster" destroy "$d" >/dev/null 2>&1 || true
+  done
 }
 trap bench_cleanup EXIT
 trap 'exit 130' INT TERM
 
-# start_cluster DIR [name=value ...]: prints the port.
+# start_cluster VAR DIR [name=value ...]: a fresh cluster in DIR, its port in
+# VAR.  Not in a command substitution: the cluster must be remembered by this
+# shell to be destroyed on exit.
 start_cluster() {
-  local dir=$1; shift
+  local var=$1 dir=$2; shift 2
   "$pgcluster" destroy "$dir" >/dev/null 2>&1 || true
   bench_clusters+=("$dir")
-  "$pgcluster" start "$dir" "${bench_cluster_settings[@]}" "$@"
+  local started_on
+  started_on=$("$pgcluster" start "$dir" "${bench_cluster_settings[@]}" "$@")
+  printf -v "$var" '%s' "$started_on"
 }
 
 # sql PORT DB QUERY: one autocommit statement (never an open snapshot), tuples only.
 sql() {
-  psql -X -q -v ON_ERROR_STOP=1 -At -h 127.0.0.1 -p "$1" -U postgres -d "$2" -c "$3"
+  PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -At -h 127.0.0.1 -p "$1" -U postgres -d "$2" -c "$3"
 }
 
 # sql_file PORT DB: statements on standard input, each in its own transaction.
 sql_file() {
-  psql -X -q -v ON_ERROR_STOP=1 -At -h 127.0.0.1 -p "$1" -U postgres -d "$2" -f -
+  PGOPTIONS="-c client_min_messages=warning" psql -X -q -v ON_ERROR_STOP=1 -At -h 127.0.0.1 -p "$1" -U postgres -d "$2" -f -
 }
 
 conninfo() { echo "host=127.0.0.1 port=$1 dbname=$2 user=postgres"; }
@@ -102,7 +110,7 @@ peak_rss_mb() {
 machine_summary() {
   local mem pgv
   mem=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
-  pgv=$("$pg_bindir/postgres" --version | awk '{ print $NF }')
+  pgv=$("$pg_bindir/postgres" --version | awk '{ print $3 }')
   echo "machine: $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $mem," \
-    "PostgreSQL $pgv, BENCH_SCALE=$BENCH_SCALE"
+    "PostgreSQL $pgv, BENCH_SCALE=$BENCH_SCALE; load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
 }

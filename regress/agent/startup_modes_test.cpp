@@ -89,8 +89,9 @@ TEST_F(StartupModes, SpecificRefusesAMissingSlot) {
     EXPECT_NE(run.err.find(slot()), std::string::npos) << "the error must name the slot:\n" << run.err;
     EXPECT_NE(run.err.find("does not exist"), std::string::npos) << run.err;
     // Nothing was recorded on the target.
-    if (tgt_value("SELECT to_regclass('tidemark.pipelines') IS NOT NULL") == "t")
+    if (tgt_value("SELECT to_regclass('tidemark.pipelines') IS NOT NULL") == "t") {
         EXPECT_EQ(tgt_value("SELECT count(*) FROM tidemark.pipelines"), "0");
+    }
 }
 
 TEST_F(StartupModes, SpecificRefusesAnLsnBehindTheSlot) {

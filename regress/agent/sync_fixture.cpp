@@ -3,6 +3,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
+#include <functional>
 #include <stdexcept>
 
 namespace tidemark::testing {
@@ -26,7 +28,13 @@ void SyncTest::SetUp() {
     std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) {
         return std::isalnum(c) ? static_cast<char>(std::tolower(c)) : '_';
     });
-    if (name.size() > 50) name.resize(50);
+    // Identifiers stop at 63 bytes; a long name keeps its start and a hash
+    // of the whole, so parameterised cases stay distinct.
+    if (name.size() > 48) {
+        char suffix[12];
+        std::snprintf(suffix, sizeof suffix, "_%08zx", std::hash<std::string>{}(name) & 0xffffffffu);
+        name = name.substr(0, 39) + suffix;
+    }
     db_ = name;
     slot_ = "tm_" + name;
     source().create_database(db_);

@@ -168,6 +168,10 @@ std::optional<Applier::Clock::time_point> Applier::deadline() const noexcept {
     return *group_started_ + settings_.max_batch_latency;
 }
 
+void Applier::on_keepalive(pg::Lsn wal_end) noexcept {
+    if (!in_txn_ && group_txns_ == 0 && pending_.empty() && wal_end > durable_) durable_ = wal_end;
+}
+
 void Applier::on_idle(Clock::time_point now) {
     auto d = deadline();
     if (d && now >= *d) close_group();

@@ -53,6 +53,12 @@ public:
     // Applies the messages of one payload (taking their tuples).
     void process(const std::shared_ptr<Payload>& payload);
 
+    // A keepalive: the source has sent everything before `wal_end`.  With
+    // nothing received and not yet committed, everything before it is
+    // applied, so durable() moves there (as PostgreSQL's apply worker
+    // does): the slot need not keep WAL for an idle or filtered stream,
+    // and a shutting-down walsender sees its last position confirmed.
+    void on_keepalive(pg::Lsn wal_end) noexcept;
     // Commits the target transaction when it holds only whole source
     // transactions and its latency is up (call when no message arrived).
     void on_idle(Clock::time_point now);

@@ -88,19 +88,21 @@ PipelineOutcome ApplySession::run(std::span<Statement> statements) {
                 outcome.error = pg::DatabaseError::from_result(
                     r.native(), conn_.native(),
                     statements[i].context.empty() ? "while applying changes" : statements[i].context);
+                // Nothing more will come from a lost connection.
+                if (outcome.error->is_connection_error()) throw *outcome.error;
             }
             // Each statement's results end with a null result.
             while (conn_.get_result()) {
             }
         }
         pg::Result sync = conn_.get_result();
+        if (!conn_.is_ok()) throw pg::DatabaseError::from_connection(conn_.native(), "while applying changes");
         if (!sync || sync.status() != PGRES_PIPELINE_SYNC)
             throw pg::DatabaseError("08P01", "the pipeline's sync point was not where expected", "", "",
                                     "while applying changes");
         next = end;
     }
     conn_.exit_pipeline();
-    if (outcome.error && outcome.error->is_connection_error()) throw *outcome.error;
     return outcome;
 }
 

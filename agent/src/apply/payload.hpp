@@ -5,6 +5,7 @@
 // Must not: be copied (its buffer is libpq's).
 #pragma once
 
+#include <cstddef>
 #include <vector>
 
 #include "pg/copy_buffer.hpp"
@@ -17,6 +18,10 @@ struct Payload {
     pg::CopyBuffer buffer;
     std::vector<wire::Message> messages;
     pg::Lsn wal_end;
+
+    // Bytes this payload holds once parsed: the buffer, the messages and
+    // their tuple vectors (several times the buffer for narrow rows).
+    std::size_t footprint() const noexcept;
 };
 
 }  // namespace tidemark::apply

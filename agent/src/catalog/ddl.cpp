@@ -97,7 +97,8 @@ std::vector<std::string> create_type(const UserType& t, int target_version) {
         case UserTypeKind::array:
         case UserTypeKind::multirange:
         case UserTypeKind::table_row:
-        case UserTypeKind::base: break;
+        case UserTypeKind::base:
+            break;
     }
     return out;
 }

@@ -126,11 +126,6 @@ std::string oid_array(const std::vector<SourceTable>& tables) {
 
 }  // namespace
 
-bool is_system_schema(std::string_view schema) noexcept {
-    if (schema == "pg_catalog" || schema == "information_schema" || schema == "tidemark") return true;
-    return schema.starts_with("pg_toast") || schema.starts_with("pg_temp_");
-}
-
 std::vector<SourceTable> list_tables(pg::Connection& source, const TableFilter& filter) {
     source.exec("SET LOCAL search_path = ''", "while preparing to read the source's catalogs");
     pg::Result r = source.exec(kTablesSql, "while listing the source's tables");
@@ -155,7 +150,8 @@ std::vector<SourceTable> list_tables(pg::Connection& source, const TableFilter& 
     for (auto& t : tables) by_oid.emplace(t.oid, &t);
     auto table_of = [&](const pg::Result& res, int row) -> SourceTable& {
         auto it = by_oid.find(parse_number<std::uint32_t>(res.value(row, 0), "oid"));
-        if (it == by_oid.end()) throw std::runtime_error("the source's catalogs returned a table that was not asked for");
+        if (it == by_oid.end())
+            throw std::runtime_error("the source's catalogs returned a table that was not asked for");
         return *it->second;
     };
     pg::TextParams oids{oid_array(tables)};
@@ -179,7 +175,7 @@ std::vector<SourceTable> list_tables(pg::Connection& source, const TableFilter& 
             if (builtin_default)
                 c.default_expr = std::string(*expr);
             else
-                log::info("column default not carried to the target: it calls a function of the source's",
+                log::warn("column default not carried to the target: it calls a function of the source's",
                           {{"table", t.qualified()}, {"column", c.name}, {"default", std::string(*expr)}});
         }
         if (identity == "a") c.identity = Identity::always;
@@ -199,7 +195,7 @@ std::vector<SourceTable> list_tables(pg::Connection& source, const TableFilter& 
     for (int row = 0; row < checks.rows(); ++row) {
         SourceTable& t = table_of(checks, row);
         if (checks.value(row, 3) != "t") {
-            log::info("check constraint not carried to the target: it calls a function of the source's",
+            log::warn("check constraint not carried to the target: it calls a function of the source's",
                       {{"table", t.qualified()}, {"constraint", std::string(checks.value(row, 1))}});
             continue;
         }

@@ -24,7 +24,4 @@ std::vector<SourceTable> list_tables(pg::Connection& source_in_snapshot, const T
 std::vector<SourceTable> list_tables(pg::Connection& source_in_snapshot, const std::vector<std::string>& include,
                                      const std::vector<std::string>& exclude);
 
-// Schemas tidemark never copies from.
-bool is_system_schema(std::string_view schema) noexcept;
-
 }  // namespace tidemark::catalog

@@ -52,9 +52,9 @@ bool exists(pg::Connection& target, std::string_view function, const std::string
 
 std::set<std::string> existing_schemas(pg::Connection& target, const std::set<std::string>& wanted) {
     std::vector<std::string> names(wanted.begin(), wanted.end());
-    pg::Result r = target.exec_params("SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname = ANY ($1::text[])",
-                                      pg::TextParams{text_array_literal(names)},
-                                      "while looking for schemas on the target");
+    pg::Result r =
+        target.exec_params("SELECT nspname FROM pg_catalog.pg_namespace WHERE nspname = ANY ($1::text[])",
+                           pg::TextParams{text_array_literal(names)}, "while looking for schemas on the target");
     std::set<std::string> out;
     for (int row = 0; row < r.rows(); ++row) out.emplace(r.value(row, 0));
     return out;
@@ -126,9 +126,8 @@ void create_types(pg::Connection& target, const UserTypes& types, TargetPreparat
 
 }  // namespace
 
-TargetPreparation prepare_target(pg::Connection& target, const std::vector<SourceTable>& tables,
-                                 const UserTypes& types, const std::vector<SourceSequence>& sequences,
-                                 bool create_tables) {
+TargetPreparation prepare_target(pg::Connection& target, const std::vector<SourceTable>& tables, const UserTypes& types,
+                                 const std::vector<SourceSequence>& sequences, bool create_tables) {
     TargetPreparation prep;
     prep.tables.resize(tables.size());
     target.exec("BEGIN", "while preparing the target's tables");

@@ -36,9 +36,8 @@ struct TargetPreparation {
 // table without create_tables, or a target table lacking a source column
 // (or making it a generated column); pg::DatabaseError when creating
 // something fails.
-TargetPreparation prepare_target(pg::Connection& target, const std::vector<SourceTable>& tables,
-                                 const UserTypes& types, const std::vector<SourceSequence>& sequences,
-                                 bool create_tables);
+TargetPreparation prepare_target(pg::Connection& target, const std::vector<SourceTable>& tables, const UserTypes& types,
+                                 const std::vector<SourceSequence>& sequences, bool create_tables);
 
 // The primary key (when the target table has none), the secondary indexes
 // and constraints, and the NOT VALID checks the target lacks, in the

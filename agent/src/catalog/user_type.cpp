@@ -4,7 +4,6 @@
 #include <charconv>
 #include <functional>
 #include <stdexcept>
-#include <unordered_set>
 
 #include "pg/quoting.hpp"
 
@@ -142,14 +141,21 @@ std::vector<std::uint32_t> UserType::dependencies() const {
         if (oid >= kFirstNormalObjectId) deps.push_back(oid);
     };
     switch (kind) {
-        case UserTypeKind::domain: add(base_type_oid); break;
-        case UserTypeKind::range: add(subtype_oid); break;
+        case UserTypeKind::domain:
+            add(base_type_oid);
+            break;
+        case UserTypeKind::range:
+            add(subtype_oid);
+            break;
         case UserTypeKind::array:
-        case UserTypeKind::multirange: add(element_oid); break;
+        case UserTypeKind::multirange:
+            add(element_oid);
+            break;
         case UserTypeKind::composite:
             for (const auto& a : attributes) add(a.type_oid);
             break;
-        default: break;
+        default:
+            break;
     }
     return deps;
 }
@@ -188,11 +194,19 @@ bool UserTypes::binary_safe(std::uint32_t type_oid) const {
         const UserType* t = find(type_oid);
         if (!t || t->extension) return false;
         switch (t->kind) {
-            case UserTypeKind::enumeration: return true;
-            case UserTypeKind::domain: type_oid = t->base_type_oid; continue;
-            case UserTypeKind::range: type_oid = t->subtype_oid; continue;
-            case UserTypeKind::multirange: type_oid = t->element_oid; continue;
-            default: return false;
+            case UserTypeKind::enumeration:
+                return true;
+            case UserTypeKind::domain:
+                type_oid = t->base_type_oid;
+                continue;
+            case UserTypeKind::range:
+                type_oid = t->subtype_oid;
+                continue;
+            case UserTypeKind::multirange:
+                type_oid = t->element_oid;
+                continue;
+            default:
+                return false;
         }
     }
     return false;
@@ -250,7 +264,8 @@ UserTypes list_user_types(pg::Connection& source, const std::vector<SourceTable>
 
     auto type_of = [&](const pg::Result& res, int row) -> UserType& {
         auto it = by_oid.find(parse_oid(res.value(row, 0)));
-        if (it == by_oid.end()) throw std::runtime_error("the source's catalogs returned a type that was not asked for");
+        if (it == by_oid.end())
+            throw std::runtime_error("the source's catalogs returned a type that was not asked for");
         return types[it->second];
     };
     if (!enums.empty()) {
@@ -262,8 +277,9 @@ UserTypes list_user_types(pg::Connection& source, const std::vector<SourceTable>
         pg::Result checks = source.exec_params(kDomainChecksSql, pg::TextParams{oid_array(domains)},
                                                "while reading the constraints of the source's domains");
         for (int row = 0; row < checks.rows(); ++row)
-            type_of(checks, row).checks.push_back(
-                CheckConstraint{std::string(checks.value(row, 1)), std::string(checks.value(row, 2))});
+            type_of(checks, row)
+                .checks.push_back(
+                    CheckConstraint{std::string(checks.value(row, 1)), std::string(checks.value(row, 2))});
     }
     if (!composites.empty()) {
         pg::Result attrs = source.exec_params(kAttributesSql, pg::TextParams{oid_array(composites)},

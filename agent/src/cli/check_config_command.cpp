@@ -45,6 +45,17 @@ private:
     int failures_ = 0;
 };
 
+// Runs one check; a database error fails that check alone.
+template <typename F>
+bool guarded(Checklist& checks, const std::string& what, F check) {
+    try {
+        return check();
+    } catch (const pg::DatabaseError& e) {
+        checks.failed(what, e.what());
+        return false;
+    }
+}
+
 std::optional<pg::Connection> connect(Checklist& checks, std::string_view side, const std::string& conninfo) {
     std::string what = std::string(side) + ": connect";
     try {
@@ -97,31 +108,50 @@ bool check_role(Checklist& checks, pg::Connection& conn) {
     return false;
 }
 
-bool check_plugin_allowed(Checklist& checks, pg::Connection& conn) {
+constexpr std::string_view kPluginCheck = "source: output plugin tidemark allowed";
+
+// Prints the allowance line when the setting could be read; otherwise the
+// decoder probe settles it (see check_decoder).
+stream::PluginAllowance check_plugin_allowed(Checklist& checks, pg::Connection& conn) {
     stream::PluginAllowance a = stream::check_plugin_allowed(conn);
-    if (!a.current) {
-        checks.ok("source: output plugin tidemark allowed", "this server does not restrict output plugins");
-        return true;
-    }
-    if (a.allowed) {
-        checks.ok("source: output plugin tidemark allowed", "output_plugin_libraries = '" + *a.current + "'");
-        return true;
-    }
-    checks.failed("source: output plugin tidemark allowed",
-                  "add this line to postgresql.conf and reload the server: " + a.suggested_line);
-    return false;
+    if (!a.readable) return a;
+    if (!a.current)
+        checks.ok(kPluginCheck, "this server does not restrict output plugins");
+    else if (a.allowed)
+        checks.ok(kPluginCheck, "output_plugin_libraries = '" + *a.current + "'");
+    else
+        checks.failed(kPluginCheck, "add this line to postgresql.conf and reload the server: " + a.suggested_line);
+    return a;
 }
 
-void check_decoder(Checklist& checks, const std::string& conninfo, bool ready) {
+void check_decoder(Checklist& checks, const std::string& conninfo, bool ready,
+                   const std::optional<stream::PluginAllowance>& allowance) {
     const std::string what = "source: tidemark decoder loads";
+    bool allowance_pending = allowance && !allowance->readable;
     if (!ready) {
+        if (allowance_pending)
+            checks.skipped(kPluginCheck,
+                           "this role cannot read output_plugin_libraries (superuser or "
+                           "pg_read_all_settings can)");
         checks.skipped(what, "fix the source checks above first");
         return;
     }
     try {
         stream::DecoderProbe probe = stream::probe_decoder(conninfo, kProbeTimeout);
+        if (allowance_pending) {
+            if (probe.not_allowed)
+                checks.failed(kPluginCheck, probe.detail);
+            else if (probe.loaded)
+                checks.ok(kPluginCheck, "this role cannot read output_plugin_libraries, but the decoder loaded");
+            else
+                checks.skipped(kPluginCheck,
+                               "this role cannot read output_plugin_libraries (superuser or "
+                               "pg_read_all_settings can)");
+        }
         if (probe.loaded)
             checks.ok(what, probe.detail);
+        else if (probe.not_allowed)
+            checks.skipped(what, "the server does not allow the plugin (see above)");
         else
             checks.failed(what, probe.detail + " (is the tidemark package installed on the source server?)");
     } catch (const pg::DatabaseError& e) {
@@ -189,22 +219,24 @@ int run_check_config(const config::Config& config, std::ostream& out) {
         "startup_mode " + std::string(config::to_string(config.sync.startup_mode)) + ", slot " + config.source.slot);
 
     if (auto source = connect(checks, "source", config.source.conninfo)) {
-        try {
-            bool wal = check_wal_level(checks, *source);
-            bool role = check_role(checks, *source);
-            bool plugin = check_plugin_allowed(checks, *source);
-            check_decoder(checks, config.source.conninfo, wal && role && plugin);
+        bool wal = guarded(checks, "source: wal_level", [&] { return check_wal_level(checks, *source); });
+        bool role = guarded(checks, "source: role can replicate", [&] { return check_role(checks, *source); });
+        std::optional<stream::PluginAllowance> allowance;
+        guarded(checks, std::string(kPluginCheck), [&] {
+            allowance = check_plugin_allowed(checks, *source);
+            return true;
+        });
+        check_decoder(checks, config.source.conninfo, wal && role && allowance && allowance->allowed, allowance);
+        guarded(checks, "source: slot " + config.source.slot, [&] {
             check_slot(checks, *source, config.source.slot);
-        } catch (const pg::DatabaseError& e) {
-            checks.failed("source: checks", e.what());
-        }
+            return true;
+        });
     }
     if (auto target = connect(checks, "target", config.target.conninfo)) {
-        try {
+        guarded(checks, "target: schema tidemark", [&] {
             check_target_schema(checks, *target);
-        } catch (const pg::DatabaseError& e) {
-            checks.failed("target: checks", e.what());
-        }
+            return true;
+        });
     }
     return checks.all_passed() ? kExitDone : kExitFailure;
 }

@@ -4,7 +4,8 @@
 namespace tidemark::idp {
 
 CopyInterrupted::CopyInterrupted()
-    : std::runtime_error("the initial copy was interrupted; finished chunks are kept, unfinished tables are copied "
-                         "again on the next start") {}
+    : std::runtime_error(
+          "the initial copy was interrupted; finished chunks are kept, unfinished tables are copied "
+          "again on the next start") {}
 
 }  // namespace tidemark::idp

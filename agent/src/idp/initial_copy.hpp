@@ -18,19 +18,15 @@
 #include "catalog/table_discovery.hpp"
 #include "config/config.hpp"
 #include "idp/copy_error.hpp"
+#include "idp/copy_session.hpp"
 #include "idp/progress.hpp"
+#include "idp/snapshot.hpp"
 #include "pg/connection.hpp"
 #include "pg/lsn.hpp"
 
+// Snapshot (idp/snapshot.hpp) and begin_in_snapshot (idp/copy_session.hpp)
+// come with this header.
 namespace tidemark::idp {
-
-// An exported snapshot and the consistent point of the slot that exported
-// it.  The caller keeps the exporting replication connection open and idle
-// for as long as any copy function runs.
-struct Snapshot {
-    std::string name;
-    pg::Lsn consistent_point;
-};
 
 struct TableCopyResult {
     std::string source_table;  // "schema"."name" as in tidemark.tables
@@ -69,19 +65,20 @@ struct SequenceCopyResult {
 // from tidemark.tables with a warning.
 //
 // With [target] create_tables, missing schemas, user-defined types,
-// sequences, tables and primary keys are created before the copy and
-// secondary indexes after each table's data.  Each table's rows copied are
-// checked against count(*) in the snapshot before it is marked 'copied'.
+// sequences and tables are created before the copy, and each table's
+// primary key and secondary indexes after its data (a bulk index build is
+// faster than maintaining the index row by row, as pgcopydb does).  Each
+// table's rows copied are checked against count(*) in the snapshot before
+// it is marked 'copied'; only then may the stream apply changes to it.
 //
 // Throws CopyError (a target table lacking a source column, a missing
 // target table without create_tables, a row count that differs from the
-// snapshot's), CopyInterrupted (`stop` was requested: chunks in flight are
+// snapshot's; the message names the table and the way out), CopyInterrupted (`stop` was requested: chunks in flight are
 // rolled back, committed ones stay), std::invalid_argument (a bad
 // include/exclude pattern) or pg::DatabaseError (any other failure, and a
 // lost connection once its retries are spent).
 CopyResult run_initial_copy(const config::Config& config, const std::string& pipeline, const Snapshot& snapshot,
-                            const std::vector<std::string>& only_tables, Progress& progress,
-                            std::stop_token stop = {});
+                            const std::vector<std::string>& only_tables, Progress& progress, std::stop_token stop = {});
 
 // Same, reporting through default_progress() (a bar per table on a
 // terminal, log lines otherwise).
@@ -98,10 +95,5 @@ SequenceCopyResult copy_sequences(const config::Config& config, const std::optio
 // The tables of the pipeline whose copy has not finished (phase 'pending'
 // or 'copying'), in the form `only_tables` takes.
 std::vector<std::string> unfinished_tables(pg::Connection& target, const std::string& pipeline);
-
-// Starts a REPEATABLE READ READ ONLY transaction on `source` that sees
-// exactly `snapshot`.  Throws pg::DatabaseError (SQLSTATE 22023 when the
-// snapshot is gone, i.e. its exporting connection closed or ran a command).
-void begin_in_snapshot(pg::Connection& source, const Snapshot& snapshot);
 
 }  // namespace tidemark::idp

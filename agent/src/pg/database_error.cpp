@@ -59,7 +59,10 @@ DatabaseError::DatabaseError(std::string sqlstate, std::string primary, std::str
       connection_lost_(connection_lost) {}
 
 DatabaseError DatabaseError::from_result(const PGresult* result, const PGconn* conn, std::string context) {
-    bool lost = conn && PQstatus(conn) == CONNECTION_BAD;
+    // After FATAL or PANIC the server closes the session, even if libpq
+    // has not seen the socket close yet.
+    std::string severity = field(result, PG_DIAG_SEVERITY_NONLOCALIZED);
+    bool lost = (conn && PQstatus(conn) == CONNECTION_BAD) || severity == "FATAL" || severity == "PANIC";
     std::string sqlstate = field(result, PG_DIAG_SQLSTATE);
     std::string primary = field(result, PG_DIAG_MESSAGE_PRIMARY);
     if (primary.empty()) {
@@ -67,7 +70,13 @@ DatabaseError DatabaseError::from_result(const PGresult* result, const PGconn* c
         const char* msg = result ? PQresultErrorMessage(result) : nullptr;
         primary = tidy(msg && *msg ? msg : (conn ? PQerrorMessage(conn) : "unknown error"));
     }
-    if (sqlstate.empty() && lost) sqlstate = std::string(kConnectionFailure);
+    // Whatever the server said last (57P01 for a terminated backend, say),
+    // a session that is gone is reported as class 08 so callers need one
+    // test to know they must reconnect; the server's code stays in the text.
+    if (lost && !sqlstate.starts_with("08")) {
+        if (!sqlstate.empty()) primary += " (server SQLSTATE " + sqlstate + ")";
+        sqlstate = std::string(kConnectionFailure);
+    }
     return DatabaseError(std::move(sqlstate), std::move(primary), field(result, PG_DIAG_MESSAGE_DETAIL),
                          field(result, PG_DIAG_MESSAGE_HINT), std::move(context), lost);
 }

@@ -29,7 +29,8 @@ public:
                   bool connection_lost = false);
 
     // From a failed result; the connection is consulted to tell whether the
-    // session survived.  `conn` may be null.
+    // session survived: if not, the SQLSTATE is 08006 whatever the server
+    // sent (its own code is kept in the message).  `conn` may be null.
     static DatabaseError from_result(const PGresult* result, const PGconn* conn, std::string context);
     // From the connection's last error (PQerrorMessage), for failures with
     // no result (connect, PQconsumeInput, PQputCopyData...).

@@ -14,7 +14,7 @@ DecoderProbe probe_decoder(const std::string& conninfo, std::chrono::millisecond
     auto repl = ReplicationConnection::connect(conninfo, "tidemark check-config");
     pg::Connection& conn = repl.connection();
     PluginAllowance allowance = check_plugin_allowed(conn);
-    if (!allowance.allowed) return {false, PluginNotAllowedError(allowance).what()};
+    if (!allowance.allowed) return {false, true, PluginNotAllowedError(allowance).what()};
 
     std::string slot = "tidemark_probe_" + std::to_string(::getpid());
     std::string sql = "CREATE_REPLICATION_SLOT " + pg::quote_identifier(slot) + " TEMPORARY LOGICAL " +
@@ -26,8 +26,9 @@ DecoderProbe probe_decoder(const std::string& conninfo, std::chrono::millisecond
         auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0) {
             conn.cancel();
-            return {true, "loaded; the probe slot was still waiting for open transactions on the source after " +
-                              std::to_string(timeout.count()) + "ms"};
+            return {true, false,
+                    "loaded; the probe slot was still waiting for open transactions on the source after " +
+                        std::to_string(timeout.count()) + "ms"};
         }
         conn.wait_readable(left, "while probing the tidemark decoder");
     }
@@ -39,9 +40,10 @@ DecoderProbe probe_decoder(const std::string& conninfo, std::chrono::millisecond
     }
     if (error) {
         if (error->is_connection_error()) throw *error;
-        return {false, error->what()};
+        if (is_plugin_refusal(*error)) return {false, true, PluginNotAllowedError(allowance).what()};
+        return {false, false, error->what()};
     }
-    return {true, "a temporary slot with the tidemark plugin was created"};
+    return {true, false, "a temporary slot with the tidemark plugin was created"};
 }
 
 }  // namespace tidemark::stream

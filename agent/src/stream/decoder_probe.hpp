@@ -10,6 +10,8 @@ namespace tidemark::stream {
 
 struct DecoderProbe {
     bool loaded = false;
+    // The server refused the plugin because of output_plugin_libraries.
+    bool not_allowed = false;
     std::string detail;  // why not, or a note on how it was confirmed
 };
 

@@ -35,9 +35,12 @@ std::string join(const std::vector<std::string>& items) {
 
 PluginNotAllowedError::PluginNotAllowedError(const PluginAllowance& allowance)
     : std::runtime_error(
-          "the source server does not allow the output plugin \"tidemark\": add this line to "
-          "postgresql.conf and reload the server: " +
-          allowance.suggested_line),
+          "the source server does not allow the output plugin \"tidemark\": add this line to postgresql.conf and "
+          "reload the server: " +
+          allowance.suggested_line +
+          (allowance.readable ? std::string()
+                              : std::string(" (this role cannot read the current value; keep what it lists and "
+                                            "add tidemark)"))),
       suggested_line_(allowance.suggested_line) {}
 
 std::vector<std::string> split_setting_list(std::string_view value) {
@@ -90,17 +93,38 @@ PluginAllowance plugin_allowance(const std::optional<std::string>& current) {
     return a;
 }
 
-PluginAllowance check_plugin_allowed(pg::Connection& conn) {
-    pg::Result r = conn.exec("SELECT current_setting('output_plugin_libraries', true)",
-                             "while reading output_plugin_libraries on the source");
-    std::optional<std::string> current;
-    if (r.rows() == 1 && !r.is_null(0, 0)) current = std::string(r.value(0, 0));
-    return plugin_allowance(current);
+PluginAllowance unreadable_plugin_allowance() {
+    PluginAllowance a = plugin_allowance(std::string(kDefaultPluginLibraries));
+    a.allowed = true;
+    a.readable = false;
+    a.current.reset();
+    return a;
 }
 
-void require_plugin_allowed(pg::Connection& conn) {
+PluginAllowance check_plugin_allowed(pg::Connection& conn) {
+    try {
+        pg::Result r = conn.exec("SELECT current_setting('output_plugin_libraries', true)",
+                                 "while reading output_plugin_libraries on the source");
+        std::optional<std::string> current;
+        if (r.rows() == 1 && !r.is_null(0, 0)) current = std::string(r.value(0, 0));
+        return plugin_allowance(current);
+    } catch (const pg::DatabaseError& e) {
+        // insufficient_privilege: only superusers and pg_read_all_settings
+        // may read it.  Leave the verdict to the server.
+        if (e.sqlstate() == "42501") return unreadable_plugin_allowance();
+        throw;
+    }
+}
+
+PluginAllowance require_plugin_allowed(pg::Connection& conn) {
     PluginAllowance a = check_plugin_allowed(conn);
     if (!a.allowed) throw PluginNotAllowedError(a);
+    return a;
+}
+
+bool is_plugin_refusal(const pg::DatabaseError& error) noexcept {
+    return error.sqlstate() == "42501" &&
+           error.primary().find("may not be used as an output plugin") != std::string::npos;
 }
 
 }  // namespace tidemark::stream

@@ -38,7 +38,7 @@ SystemIdentity ReplicationConnection::identify_system() {
 }
 
 CreatedSlot ReplicationConnection::create_slot(std::string_view name, const CreateSlotOptions& options) {
-    require_plugin_allowed(conn_);
+    PluginAllowance allowance = require_plugin_allowed(conn_);
     std::string sql = "CREATE_REPLICATION_SLOT " + pg::quote_identifier(name);
     if (options.temporary) sql += " TEMPORARY";
     sql += " LOGICAL " + std::string(kPluginName);
@@ -47,7 +47,13 @@ CreatedSlot ReplicationConnection::create_slot(std::string_view name, const Crea
         case SlotSnapshot::export_snapshot: sql += new_syntax ? " (SNAPSHOT 'export')" : " EXPORT_SNAPSHOT"; break;
         case SlotSnapshot::noexport: sql += new_syntax ? " (SNAPSHOT 'nothing')" : " NOEXPORT_SNAPSHOT"; break;
     }
-    pg::Result r = conn_.exec(sql, "while creating replication slot " + std::string(name));
+    pg::Result r;
+    try {
+        r = conn_.exec(sql, "while creating replication slot " + std::string(name));
+    } catch (const pg::DatabaseError& e) {
+        if (is_plugin_refusal(e)) throw PluginNotAllowedError(allowance);
+        throw;
+    }
     if (r.rows() != 1 || r.cols() < 4) unexpected(r, "CREATE_REPLICATION_SLOT");
     CreatedSlot slot;
     slot.slot_name = std::string(r.value(0, 0));

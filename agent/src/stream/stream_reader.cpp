@@ -27,10 +27,16 @@ StreamReader::StreamReader(pg::Connection conn, pg::Lsn start, StreamReaderSetti
 StreamReader StreamReader::start(ReplicationConnection connection, std::string_view slot, pg::Lsn start,
                                  const StreamOptions& options, StreamReaderSettings settings) {
     pg::Connection& conn = connection.connection();
-    require_plugin_allowed(conn);
+    PluginAllowance allowance = require_plugin_allowed(conn);
     std::string sql = "START_REPLICATION SLOT " + pg::quote_identifier(slot) + " LOGICAL " + start.to_string() + " " +
                       option_clause(options);
-    pg::Result r = conn.exec(sql, "while starting replication from slot " + std::string(slot));
+    pg::Result r;
+    try {
+        r = conn.exec(sql, "while starting replication from slot " + std::string(slot));
+    } catch (const pg::DatabaseError& e) {
+        if (is_plugin_refusal(e)) throw PluginNotAllowedError(allowance);
+        throw;
+    }
     if (r.status() != PGRES_COPY_BOTH)
         throw pg::DatabaseError("08P01", "START_REPLICATION did not enter COPY BOTH mode", "", "",
                                 "while starting replication from slot " + std::string(slot));

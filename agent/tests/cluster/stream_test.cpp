@@ -215,7 +215,7 @@ TEST_F(StreamTest, ALostConnectionIsAConnectionError) {
         try {
             reader.read(100ms);
         } catch (const pg::DatabaseError& e) {
-            lost = e.is_connection_error();
+            lost = e.is_connection_error() && e.sqlstate().starts_with("08");
             if (!lost) ADD_FAILURE() << "not a connection error: " << e.what();
             return true;
         }
@@ -299,6 +299,47 @@ TEST(StreamPluginAllowance, RefusesWithTheLineToAdd) {
               std::string::npos)
         << out.str();
     EXPECT_NE(out.str().find("skipped source: tidemark decoder loads"), std::string::npos) << out.str();
+}
+
+// A REPLICATION role that is not superuser cannot read the setting; the
+// server's own refusal is recognised and turned into the same advice.
+TEST(StreamPluginAllowance, NonSuperuserRolesGetTheAdviceToo) {
+    TestCluster refusing("h3-noplugin-role", {"output_plugin_libraries='pgoutput'"});
+    TestCluster allowing("h3-plugin-role");
+    for (const TestCluster* c : {&refusing, &allowing})
+        c->exec("CREATE ROLE r LOGIN REPLICATION; GRANT CREATE ON DATABASE postgres TO r");
+
+    auto repl = ReplicationConnection::connect(refusing.conninfo("postgres", "r"));
+    try {
+        repl.create_slot("never");
+        FAIL() << "slot created although the plugin is not allowed";
+    } catch (const PluginNotAllowedError& e) {
+        EXPECT_EQ(e.suggested_line(), "output_plugin_libraries = 'pgoutput, test_decoding, tidemark'");
+        EXPECT_NE(std::string(e.what()).find("cannot read the current value"), std::string::npos) << e.what();
+    }
+
+    auto check = [](const TestCluster& c, std::string& output) {
+        std::string toml = "[source]\nconninfo = \"" + c.conninfo("postgres", "r") + "\"\n[target]\nconninfo = \"" +
+                           c.conninfo("postgres", "r") + "\"\n";
+        auto path = std::filesystem::path(c.dir()) / "check.toml";
+        std::ofstream(path) << toml;
+        std::ostringstream out, err;
+        std::vector<std::string_view> args{"check-config", "-c", path.native()};
+        int code = cli::run(args, {}, out, err);
+        output = out.str();
+        return code;
+    };
+    std::string out;
+    EXPECT_EQ(check(refusing, out), cli::kExitFailure);
+    EXPECT_NE(out.find("FAILED  source: output plugin tidemark allowed: the source server does not allow the output "
+                       "plugin \"tidemark\": add this line to postgresql.conf and reload the server: "
+                       "output_plugin_libraries = 'pgoutput, test_decoding, tidemark'"),
+              std::string::npos)
+        << out;
+    EXPECT_EQ(check(allowing, out), cli::kExitDone) << out;
+    EXPECT_NE(out.find("ok      source: output plugin tidemark allowed: this role cannot read"), std::string::npos)
+        << out;
+    EXPECT_NE(out.find("ok      source: role r can replicate: REPLICATION"), std::string::npos) << out;
 }
 
 TEST(CheckConfig, PassesOnAReadyPair) {

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
+#include <utility>
 
 #ifndef TIDEMARK_AGENT_BINARY
 #error "TIDEMARK_AGENT_BINARY must point at the built agent"

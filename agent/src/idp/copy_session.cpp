@@ -1,0 +1,60 @@
+// See copy_session.hpp.
+#include "idp/copy_session.hpp"
+
+#include "pg/quoting.hpp"
+
+namespace tidemark::idp {
+namespace {
+
+constexpr std::string_view kApplicationName = "tidemark copy";
+
+// Text COPY (the fallback for types binary COPY cannot carry) depends on
+// these: ISO dates and intervals in a form every server reads back, and
+// floats with every digit.  A long COPY or an idle snapshot transaction
+// must not be ended by the role's own timeouts.
+constexpr std::string_view kCommonSettings =
+    "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0; "
+    "SET datestyle = 'ISO, YMD'; SET intervalstyle = 'postgres'; SET extra_float_digits = 3";
+
+pg::Connection connect(const std::string& conninfo) {
+    pg::ConnectOptions options;
+    options.application_name = std::string(kApplicationName);
+    return pg::Connection::connect(conninfo, options);
+}
+
+}  // namespace
+
+void begin_in_snapshot(pg::Connection& source, const Snapshot& snapshot) {
+    source.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "while starting a transaction on the source");
+    source.exec("SET TRANSACTION SNAPSHOT " + pg::quote_literal(snapshot.name),
+                "while importing snapshot " + snapshot.name + " (consistent point " +
+                    snapshot.consistent_point.to_string() + ")");
+}
+
+pg::Connection open_source(const std::string& conninfo) {
+    pg::Connection conn = connect(conninfo);
+    std::string encoding = conn.parameter_status("server_encoding");
+    std::string sql(kCommonSettings);
+    if (!encoding.empty()) sql += "; SET client_encoding = " + pg::quote_literal(encoding);
+    conn.exec(sql, "while setting up a source session for the copy");
+    return conn;
+}
+
+pg::Connection open_source_in_snapshot(const std::string& conninfo, const Snapshot& snapshot) {
+    pg::Connection conn = open_source(conninfo);
+    begin_in_snapshot(conn, snapshot);
+    return conn;
+}
+
+pg::Connection open_target(const std::string& conninfo, const std::string& client_encoding) {
+    pg::Connection conn = connect(conninfo);
+    std::string sql(kCommonSettings);
+    // As PostgreSQL's own apply worker: the target's triggers and foreign
+    // key checks do not fire for copied rows.
+    sql += "; SET session_replication_role = replica; SET synchronous_commit = on";
+    if (!client_encoding.empty()) sql += "; SET client_encoding = " + pg::quote_literal(client_encoding);
+    conn.exec(sql, "while setting up a target session for the copy");
+    return conn;
+}
+
+}  // namespace tidemark::idp

@@ -1,0 +1,30 @@
+// The sessions the copy runs on: source connections inside the exported
+// snapshot and target connections set up as the apply's are (replica
+// role, synchronous commit), both with settings that keep text values
+// unambiguous between the two servers.
+// Must not: run any copy statement (the copy jobs do), or log a conninfo.
+#pragma once
+
+#include <string>
+
+#include "idp/snapshot.hpp"
+#include "pg/connection.hpp"
+
+namespace tidemark::idp {
+
+// Starts a REPEATABLE READ READ ONLY transaction on `source` that sees
+// exactly `snapshot`.  Throws pg::DatabaseError (SQLSTATE 22023 when the
+// snapshot is gone: its exporting connection closed or ran a command).
+void begin_in_snapshot(pg::Connection& source, const Snapshot& snapshot);
+
+// A new source connection, its transaction already in the snapshot.
+pg::Connection open_source_in_snapshot(const std::string& conninfo, const Snapshot& snapshot);
+// A new source connection for reads outside any exported snapshot.
+pg::Connection open_source(const std::string& conninfo);
+
+// A new target connection for the copy.  `client_encoding` is the
+// source's server encoding, so text goes through one conversion at most,
+// on the target.
+pg::Connection open_target(const std::string& conninfo, const std::string& client_encoding);
+
+}  // namespace tidemark::idp

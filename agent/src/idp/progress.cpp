@@ -1,0 +1,41 @@
+// See progress.hpp.
+#include "idp/progress.hpp"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include "idp/log_progress.hpp"
+#include "idp/terminal_progress.hpp"
+
+namespace tidemark::idp {
+namespace {
+
+int terminal_width() {
+    const char* columns = std::getenv("COLUMNS");
+    if (columns) {
+        int n = std::atoi(columns);
+        if (n >= 60 && n <= 1000) return n;
+    }
+    return 100;
+}
+
+}  // namespace
+
+std::unique_ptr<Progress> default_progress() {
+    if (::isatty(STDERR_FILENO)) return std::make_unique<TerminalProgress>(stderr, terminal_width());
+    return std::make_unique<LogProgress>();
+}
+
+std::string format_bytes(std::int64_t bytes) {
+    constexpr const char* kUnits[] = {"B", "kB", "MB", "GB", "TB", "PB"};
+    double value = static_cast<double>(bytes < 0 ? 0 : bytes);
+    int unit = 0;
+    while (value >= 1000 && unit < 5) {
+        value /= 1000;
+        ++unit;
+    }
+    return unit == 0 ? fmt::format("{} B", static_cast<long long>(value))
+                     : fmt::format("{:.1f} {}", value, kUnits[unit]);
+}
+
+}  // namespace tidemark::idp

@@ -1,0 +1,224 @@
+// See stream_session.hpp.
+#include "sync/stream_session.hpp"
+
+#include <atomic>
+#include <thread>
+#include <variant>
+
+#include "apply/apply_session.hpp"
+#include "apply/batch_writer.hpp"
+#include "apply/idp_gate.hpp"
+#include "apply/relation_registry.hpp"
+#include "checkpoint/replication_origin.hpp"
+#include "log/event.hpp"
+#include "pg/database_error.hpp"
+#include "state/table_record.hpp"
+#include "stream/replication_connection.hpp"
+#include "stream/stream_reader.hpp"
+#include "sync/payload_queue.hpp"
+#include "tidemark_protocol.h"
+#include "wire/parser.hpp"
+
+namespace tidemark::sync {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+// The queue holds at most this much parsed payload: memory stays flat
+// however far behind the target is, and a few batches' worth is all the
+// applier needs to never wait on the network.
+constexpr std::size_t kQueueBytes = 24u * 1024 * 1024;
+constexpr std::size_t kQueueItems = 8192;
+// How long a stop waits for the source transaction in flight to end.
+constexpr milliseconds kStopGrace{10000};
+// --once, while nothing arrives: how often the reader asks for a
+// keepalive, whose position tells whether the target is reached.
+constexpr milliseconds kKeepaliveRequest{250};
+
+void merge_counters(apply::ApplyCounters& into, const apply::ApplyCounters& from) {
+    state::merge(into.tables, from.tables);
+    into.transactions += from.transactions;
+    into.skipped_by_gate += from.skipped_by_gate;
+    into.watermarks += from.watermarks;
+    if (from.last_commit_time) into.last_commit_time = from.last_commit_time;
+}
+
+// The reader thread's work.  Everything it learns goes through the queue,
+// in stream order, errors included.
+void read_stream(stream::StreamReader& reader, PayloadQueue& queue, const std::atomic<std::uint64_t>& durable,
+                 bool request_keepalives, std::stop_token stop) {
+    pg::Lsn confirmed = reader.confirmed_flush();
+    auto feedback = [&](bool reply_requested) {
+        pg::Lsn d(durable.load());
+        reader.send_feedback(std::max(reader.received(), d), d, d, reply_requested);
+        confirmed = std::max(confirmed, d);
+    };
+    auto deliver = [&](QueueItem& item) {
+        // While the applier is behind, the walsender must still hear from
+        // us or it ends the connection (wal_sender_timeout).
+        while (!queue.push(item, milliseconds(1000))) {
+            if (stop.stop_requested() || queue.closed()) return;
+            feedback(false);
+        }
+    };
+    try {
+        auto last_request = Clock::now();
+        while (!stop.stop_requested()) {
+            if (pg::Lsn(durable.load()) > confirmed) feedback(false);
+            auto event = reader.read(milliseconds(100));
+            if (!event) {
+                if (request_keepalives && Clock::now() - last_request >= kKeepaliveRequest) {
+                    feedback(true);
+                    last_request = Clock::now();
+                }
+                continue;
+            }
+            if (auto* x = std::get_if<stream::XLogData>(&*event)) {
+                auto payload = std::make_shared<apply::Payload>();
+                payload->wal_end = x->wal_end;
+                std::size_t offset = x->payload_offset;
+                payload->buffer = std::move(x->buffer);
+                payload->messages = wire::parse_all(payload->buffer.view().substr(offset));
+                QueueItem item{QueueItem::Kind::payload, std::move(payload), {}, {}};
+                deliver(item);
+            } else if (auto* k = std::get_if<stream::Keepalive>(&*event)) {
+                // A keepalive carries no data: when the queue is full the
+                // next one will do.
+                QueueItem item{QueueItem::Kind::keepalive, nullptr, k->wal_end, {}};
+                queue.push(item, milliseconds(0));
+            } else {
+                QueueItem item{QueueItem::Kind::end, nullptr, {}, {}};
+                deliver(item);
+                return;
+            }
+        }
+    } catch (...) {
+        QueueItem item{QueueItem::Kind::error, nullptr, {}, std::current_exception()};
+        deliver(item);
+    }
+}
+
+StreamOutcome apply_queue(apply::Applier& applier, PayloadQueue& queue, std::atomic<std::uint64_t>& durable,
+                          const std::optional<pg::Lsn>& catch_up, std::stop_token stop) {
+    auto publish = [&] { durable.store(applier.durable().value()); };
+    auto reached = [&](pg::Lsn position) {
+        return catch_up && position >= *catch_up && !applier.in_source_transaction();
+    };
+    auto finish = [&](StreamEnd end) {
+        applier.commit_now();
+        publish();
+        return StreamOutcome{end, applier.durable()};
+    };
+    std::optional<Clock::time_point> stop_deadline;
+    for (;;) {
+        auto now = Clock::now();
+        if (stop.stop_requested()) {
+            if (!stop_deadline) stop_deadline = now + kStopGrace;
+            if (!applier.in_source_transaction()) return finish(StreamEnd::stopped);
+            if (now >= *stop_deadline) {
+                log::warn("stopping inside a source transaction; it is rolled back on the target and will be "
+                          "streamed again next time");
+                applier.abandon();
+                return StreamOutcome{StreamEnd::stopped, applier.durable()};
+            }
+        }
+        milliseconds wait(100);
+        if (auto d = applier.deadline()) {
+            auto left = std::chrono::duration_cast<milliseconds>(*d - now);
+            wait = std::clamp(left, milliseconds(0), wait);
+        }
+        auto item = queue.pop(wait);
+        if (!item) {
+            applier.on_idle(Clock::now());
+            publish();
+            continue;
+        }
+        switch (item->kind) {
+            case QueueItem::Kind::payload:
+                applier.process(item->payload);
+                publish();
+                if (reached(applier.last_seen_end())) return finish(StreamEnd::caught_up);
+                break;
+            case QueueItem::Kind::keepalive:
+                applier.on_keepalive(item->wal_end);
+                publish();
+                if (reached(item->wal_end)) return finish(StreamEnd::caught_up);
+                break;
+            case QueueItem::Kind::end:
+                throw pg::DatabaseError(std::string(pg::kConnectionFailure), "the source ended the replication stream",
+                                        "", "", "while streaming changes", true);
+            case QueueItem::Kind::error: std::rethrow_exception(item->error);
+        }
+    }
+}
+
+}  // namespace
+
+StreamOutcome stream_changes(const config::Config& config, const state::PipelineRecord& pipeline,
+                             pg::Lsn fallback_start, const std::optional<pg::Lsn>& catch_up, std::stop_token stop,
+                             apply::ApplyCounters& applied) {
+    checkpoint::ReplicationOrigin origin(pipeline.origin_name);
+    auto repl = stream::ReplicationConnection::connect(config.source.conninfo, "tidemark");
+    std::string encoding = repl.connection().parameter_status("server_encoding");
+    apply::ApplySession session = apply::ApplySession::open(config.target.conninfo, origin, {encoding});
+    pg::Lsn start = origin.progress(session.connection()).value_or(fallback_start);
+
+    apply::RelationRegistry registry({config.target.create_tables, config.sync.auto_add_columns},
+                                     apply::IdpGate(state::load_tables(session.connection(), pipeline.name)));
+    apply::BatchWriter writer(session, {pipeline.name, config.sync.on_error});
+    apply::Applier applier(session, registry, writer,
+                           {static_cast<std::size_t>(config.sync.batch_size), config.sync.max_batch_latency}, start);
+
+    stream::StreamOptions options;
+    options.binary = config.sync.binary;
+    options.include = config.source.include;
+    options.exclude = config.source.exclude;
+    options.messages = {TM_WATERMARK_PREFIX};
+    // The copy moves a partitioned table through its root, and the gate
+    // knows the root: changes must arrive under the root's name too.
+    options.publish_via_root = true;
+    auto reader = stream::StreamReader::start(std::move(repl), pipeline.slot_name, start, options);
+    log::info("streaming changes", {{"pipeline", pipeline.name},
+                                    {"slot", pipeline.slot_name},
+                                    {"from", start.to_string()},
+                                    {"until", catch_up ? catch_up->to_string() : std::string("stopped")}});
+
+    PayloadQueue queue(kQueueBytes, kQueueItems);
+    std::atomic<std::uint64_t> durable{start.value()};
+    std::stop_source reader_stop;
+    std::thread thread(read_stream, std::ref(reader), std::ref(queue), std::cref(durable), catch_up.has_value(),
+                       reader_stop.get_token());
+    auto join_reader = [&] {
+        reader_stop.request_stop();
+        queue.close();
+        if (thread.joinable()) thread.join();
+    };
+
+    StreamOutcome outcome;
+    try {
+        outcome = apply_queue(applier, queue, durable, catch_up, stop);
+    } catch (...) {
+        join_reader();
+        applier.abandon();
+        merge_counters(applied, applier.counters());
+        throw;
+    }
+    join_reader();
+    merge_counters(applied, applier.counters());
+    // The final confirmation; closing the connection then ends the
+    // walsender cleanly (libpq sends Terminate).
+    try {
+        if (reader.connection().is_ok())
+            reader.send_feedback(std::max(reader.received(), outcome.durable), outcome.durable, outcome.durable);
+    } catch (const pg::DatabaseError& e) {
+        log::warn("could not send the final position to the source; it is sent again on the next start",
+                  {{"error", e.what()}});
+    }
+    log::info("stream applied", {{"applied_lsn", outcome.durable.to_string()},
+                                 {"transactions", std::to_string(applier.counters().transactions)},
+                                 {"skipped_already_copied", std::to_string(applier.counters().skipped_by_gate)}});
+    return outcome;
+}
+
+}  // namespace tidemark::sync
