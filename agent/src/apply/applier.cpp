@@ -12,12 +12,7 @@ namespace tidemark::apply {
 
 Applier::Applier(ApplySession& session, RelationRegistry& registry, BatchWriter& writer, ApplierSettings settings,
                  pg::Lsn start)
-    : session_(session),
-      registry_(registry),
-      writer_(writer),
-      settings_(settings),
-      durable_(start),
-      last_end_(start) {
+    : session_(session), registry_(registry), writer_(writer), settings_(settings), durable_(start), last_end_(start) {
     if (settings_.batch_size == 0) settings_.batch_size = 1;
 }
 

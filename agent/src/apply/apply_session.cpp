@@ -29,11 +29,13 @@ ApplySession ApplySession::open(const std::string& conninfo, const checkpoint::R
     // source.  Empty search_path: every name in our SQL is qualified and
     // format_type() qualifies every type outside pg_catalog.  The date and
     // interval styles are the ones the walsender prints text values in.
-    c.exec("SET session_replication_role = replica", "while setting up the apply session (session_replication_role "
-                                                      "= replica needs a superuser or a role allowed to set it)");
-    c.exec("SET synchronous_commit = on; SET search_path = ''; SET DateStyle = 'ISO, MDY'; "
-           "SET IntervalStyle = postgres; SET extra_float_digits = 3",
-           "while setting up the apply session");
+    c.exec("SET session_replication_role = replica",
+           "while setting up the apply session (session_replication_role "
+           "= replica needs a superuser or a role allowed to set it)");
+    c.exec(
+        "SET synchronous_commit = on; SET search_path = ''; SET DateStyle = 'ISO, MDY'; "
+        "SET IntervalStyle = postgres; SET extra_float_digits = 3",
+        "while setting up the apply session");
     if (!settings.client_encoding.empty())
         c.exec_params("SELECT pg_catalog.set_config('client_encoding', $1, false)",
                       pg::TextParams{settings.client_encoding}, "while setting the apply session's encoding");
@@ -64,9 +66,7 @@ void ApplySession::rollback() noexcept {
     }
 }
 
-PipelineOutcome ApplySession::run(Statement statement) {
-    return run(std::span<Statement>(&statement, 1));
-}
+PipelineOutcome ApplySession::run(Statement statement) { return run(std::span<Statement>(&statement, 1)); }
 
 PipelineOutcome ApplySession::run(std::span<Statement> statements) {
     PipelineOutcome outcome;
@@ -80,9 +80,9 @@ PipelineOutcome ApplySession::run(std::span<Statement> statements) {
         for (std::size_t i = next; i < end; ++i) {
             pg::Result r = conn_.get_result();
             if (!r)
-                throw pg::DatabaseError("08P01", "a pipelined statement returned no result", "", "",
-                                        statements[i].context.empty() ? "while applying changes"
-                                                                      : statements[i].context);
+                throw pg::DatabaseError(
+                    "08P01", "a pipelined statement returned no result", "", "",
+                    statements[i].context.empty() ? "while applying changes" : statements[i].context);
             if (is_error(r.status()) && !outcome.error) {
                 outcome.failed_index = i;
                 outcome.error = pg::DatabaseError::from_result(

@@ -51,10 +51,17 @@ void count_change(const Change& ch, state::StatsDeltas& stats) {
     }
     auto& d = stats[ch.relation->source_table];
     switch (ch.kind) {
-        case ChangeKind::insert: ++d.inserted; break;
-        case ChangeKind::update: ++d.updated; break;
-        case ChangeKind::remove: ++d.deleted; break;
-        case ChangeKind::truncate: break;
+        case ChangeKind::insert:
+            ++d.inserted;
+            break;
+        case ChangeKind::update:
+            ++d.updated;
+            break;
+        case ChangeKind::remove:
+            ++d.deleted;
+            break;
+        case ChangeKind::truncate:
+            break;
     }
     d.note_commit(ch.txn.commit_time, lsn);
 }
@@ -231,13 +238,11 @@ void BatchWriter::write(const std::vector<Change>& changes, const std::optional<
         return;
     }
     std::size_t failed = *outcome.failed_index;
-    if (failed < plan_begin || failed >= plan_end || !is_data_error(outcome.error->sqlstate()))
-        fail(*outcome.error);
+    if (failed < plan_begin || failed >= plan_end || !is_data_error(outcome.error->sqlstate())) fail(*outcome.error);
 
-    log::warn("the target refused a batch; applying it change by change",
-              {{"changes", std::to_string(changes.size())},
-               {"sqlstate", outcome.error->sqlstate()},
-               {"error", outcome.error->what()}});
+    log::warn("the target refused a batch; applying it change by change", {{"changes", std::to_string(changes.size())},
+                                                                           {"sqlstate", outcome.error->sqlstate()},
+                                                                           {"error", outcome.error->what()}});
     if (use_savepoint) {
         std::vector<Statement> undo;
         undo.push_back(control(rollback_to(kBatchSavepoint)));

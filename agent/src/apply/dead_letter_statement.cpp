@@ -18,7 +18,8 @@ constexpr std::size_t kPairsPerCall = 50;
 std::optional<std::string> wire_json(const Change& ch) {
     try {
         switch (ch.kind) {
-            case ChangeKind::insert: return wire::to_json(wire::Message{wire::Insert{std::nullopt, ch.relation->relid, ch.new_tuple}});
+            case ChangeKind::insert:
+                return wire::to_json(wire::Message{wire::Insert{std::nullopt, ch.relation->relid, ch.new_tuple}});
             case ChangeKind::update:
                 return wire::to_json(wire::Message{
                     wire::Update{std::nullopt, ch.relation->relid, ch.old_kind, ch.old_tuple, ch.new_tuple}});
@@ -61,9 +62,12 @@ std::string value_sql(Statement& s, const ColumnInfo& c, const wire::Value& v) {
     switch (v.kind) {
         case wire::ValueKind::binary:
             return "to_jsonb($" + std::to_string(s.borrow(v.bytes, true, c.source_type)) + ")";
-        case wire::ValueKind::text: return "to_jsonb($" + std::to_string(s.borrow(v.bytes, true, 25)) + ")";
-        case wire::ValueKind::unchanged_toast: return "'{\"unchanged_toast\": true}'::jsonb";
-        case wire::ValueKind::null: break;
+        case wire::ValueKind::text:
+            return "to_jsonb($" + std::to_string(s.borrow(v.bytes, true, 25)) + ")";
+        case wire::ValueKind::unchanged_toast:
+            return "'{\"unchanged_toast\": true}'::jsonb";
+        case wire::ValueKind::null:
+            break;
     }
     return "NULL::jsonb";
 }
@@ -75,7 +79,8 @@ std::string row_sql(Statement& s, const RelationInfo& rel, const wire::Tuple& ro
         out += "jsonb_build_object(";
         for (std::size_t i = start; i < row.size() && i < rel.columns.size() && i < start + kPairsPerCall; ++i) {
             if (i > start) out += ", ";
-            out += "$" + std::to_string(s.own(rel.columns[i].name, true, 25)) + ", " + value_sql(s, rel.columns[i], row[i]);
+            out += "$" + std::to_string(s.own(rel.columns[i].name, true, 25)) + ", " +
+                   value_sql(s, rel.columns[i], row[i]);
         }
         out += ")";
     }
@@ -98,9 +103,9 @@ Statement dead_letter_statement(std::string_view pipeline, const Change& ch, con
     letter.sqlstate = sqlstate;
     letter.error = error;
     state::DeadLetterInsert insert = state::dead_letter_insert(pipeline, letter);
-    Statement s = Statement::with_text_params(std::move(insert.sql), insert.params,
-                                              "while writing a dead letter for " +
-                                                  (letter.source_table ? *letter.source_table : std::string("a truncate")));
+    Statement s = Statement::with_text_params(
+        std::move(insert.sql), insert.params,
+        "while writing a dead letter for " + (letter.source_table ? *letter.source_table : std::string("a truncate")));
     if (!rendered || !ch.relation) return s;
     std::string rows = "jsonb_build_object()";
     if (!ch.new_tuple.empty()) rows += " || jsonb_build_object('new', " + row_sql(s, *ch.relation, ch.new_tuple) + ")";

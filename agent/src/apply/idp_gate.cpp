@@ -46,9 +46,10 @@ IdpGate::IdpGate(const std::vector<state::TableRecord>& tables) {
     for (const auto& t : tables) {
         auto name = split_qualified_name(t.source_table);
         if (!name) {
-            log::warn("tidemark.tables holds a source table name that is not schema.table; its changes are not "
-                      "gated",
-                      {{"source_table", t.source_table}});
+            log::warn(
+                "tidemark.tables holds a source table name that is not schema.table; its changes are not "
+                "gated",
+                {{"source_table", t.source_table}});
             continue;
         }
         tables_.emplace(std::move(*name), t);

@@ -21,14 +21,14 @@ namespace tidemark::apply {
 
 struct ColumnInfo {
     std::string name;
-    std::string quoted;            // the name as a quoted identifier
-    std::uint32_t source_type = 0; // the source's type OID
+    std::string quoted;             // the name as a quoted identifier
+    std::uint32_t source_type = 0;  // the source's type OID
     // Binary values of this column can travel as a binary array of the
     // source type (its array type, on the target); 0 when the type has no
     // array type (it is itself an array), so binary values go one by one.
     Oid array_type = 0;
-    std::string target_type;       // the target column's type, for casts of text values
-    bool identity = false;         // part of the source's replica identity
+    std::string target_type;  // the target column's type, for casts of text values
+    bool identity = false;    // part of the source's replica identity
 };
 
 struct RelationInfo {

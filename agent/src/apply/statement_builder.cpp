@@ -9,9 +9,7 @@
 namespace tidemark::apply {
 namespace {
 
-bool has_value(const wire::Value& v) {
-    return v.kind == wire::ValueKind::text || v.kind == wire::ValueKind::binary;
-}
+bool has_value(const wire::Value& v) { return v.kind == wire::ValueKind::text || v.kind == wire::ValueKind::binary; }
 
 std::string join(const std::vector<std::string>& items, std::string_view sep) {
     std::string out;
@@ -130,7 +128,8 @@ std::optional<Statement> update_rows(const RelationInfo& rel, const std::vector<
     std::vector<std::string> preds, sets;
     for (std::size_t j = 0; j < rel.key.size(); ++j)
         preds.push_back("t." + rel.columns[rel.key[j]].quoted + " = " + a.exprs[j]);
-    for (std::size_t j = rel.key.size(); j < cols.size(); ++j) sets.push_back(rel.columns[cols[j]].quoted + " = " + a.exprs[j]);
+    for (std::size_t j = rel.key.size(); j < cols.size(); ++j)
+        sets.push_back(rel.columns[cols[j]].quoted + " = " + a.exprs[j]);
     s.sql = "UPDATE " + rel.target_table + " AS t SET " + join(sets, ", ") + " FROM " + a.from + " WHERE " +
             join(preds, " AND ");
     return s;
@@ -179,7 +178,8 @@ std::vector<std::string> set_list(Statement& s, const RelationInfo& rel, const w
 
 std::string key_predicate(Statement& s, const RelationInfo& rel, const wire::Tuple& row) {
     std::vector<std::string> preds;
-    for (std::size_t k : rel.key) preds.push_back("t." + rel.columns[k].quoted + " = " + scalar(s, rel.columns[k], row[k]));
+    for (std::size_t k : rel.key)
+        preds.push_back("t." + rel.columns[k].quoted + " = " + scalar(s, rel.columns[k], row[k]));
     return join(preds, " AND ");
 }
 
@@ -308,8 +308,12 @@ std::vector<Statement> setwise_statements(const TableConflation& table) {
     std::map<std::vector<bool>, std::vector<const wire::Tuple*>> partial;
     for (const auto& e : table.entries()) {
         switch (e.op) {
-            case EntryOp::remove: removes.push_back(&e.tuple()); break;
-            case EntryOp::upsert: upserts.push_back(&e.tuple()); break;
+            case EntryOp::remove:
+                removes.push_back(&e.tuple());
+                break;
+            case EntryOp::upsert:
+                upserts.push_back(&e.tuple());
+                break;
             case EntryOp::partial_update: {
                 const wire::Tuple& t = e.tuple();
                 std::vector<bool> mask(t.size());
@@ -333,9 +337,12 @@ RowPlan row_statement(const Change& change) {
             plan.statement = insert_one(*change.relation, change.new_tuple, change.relation->keyed());
             return plan;
         }
-        case ChangeKind::update: return update_one(change);
-        case ChangeKind::remove: return delete_one(change);
-        case ChangeKind::truncate: return truncate_all(change);
+        case ChangeKind::update:
+            return update_one(change);
+        case ChangeKind::remove:
+            return delete_one(change);
+        case ChangeKind::truncate:
+            return truncate_all(change);
     }
     return RowPlan{};
 }

@@ -38,8 +38,8 @@ const TargetColumn* TargetTable::column(std::string_view name) const noexcept {
 
 std::optional<TargetTable> load_target_table(pg::Connection& conn, std::string_view table) {
     std::string what = "while reading the definition of " + std::string(table) + " on the target";
-    pg::Result exists = conn.exec_params("SELECT pg_catalog.to_regclass($1) IS NOT NULL",
-                                         pg::TextParams{std::string(table)}, what);
+    pg::Result exists =
+        conn.exec_params("SELECT pg_catalog.to_regclass($1) IS NOT NULL", pg::TextParams{std::string(table)}, what);
     if (exists.value(0, 0) != "t") return std::nullopt;
     pg::Result cols = conn.exec_params(
         "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attgenerated <> '' "
@@ -49,8 +49,8 @@ std::optional<TargetTable> load_target_table(pg::Connection& conn, std::string_v
 
     TargetTable t;
     for (int i = 0; i < cols.rows(); ++i)
-        t.columns.push_back(TargetColumn{std::string(cols.value(i, 0)), std::string(cols.value(i, 1)),
-                                         cols.value(i, 2) == "t"});
+        t.columns.push_back(
+            TargetColumn{std::string(cols.value(i, 0)), std::string(cols.value(i, 1)), cols.value(i, 2) == "t"});
 
     pg::Result keys = conn.exec_params(
         "SELECT array_agg(a.attname ORDER BY k.n) "

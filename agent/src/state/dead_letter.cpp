@@ -51,8 +51,8 @@ std::vector<DeadLetterRow> load_dead_letters(pg::Connection& conn, std::string_v
 }
 
 long long last_dead_letter_id(pg::Connection& conn) {
-    pg::Result r = conn.exec("SELECT coalesce(max(id), 0) FROM tidemark.dead_letters",
-                             "while reading the last dead letter id");
+    pg::Result r =
+        conn.exec("SELECT coalesce(max(id), 0) FROM tidemark.dead_letters", "while reading the last dead letter id");
     return std::stoll(std::string(r.value(0, 0)));
 }
 

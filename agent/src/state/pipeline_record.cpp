@@ -7,9 +7,12 @@ namespace tidemark::state {
 
 std::string_view to_string(PipelinePhase phase) noexcept {
     switch (phase) {
-        case PipelinePhase::copying: return "copying";
-        case PipelinePhase::streaming: return "streaming";
-        case PipelinePhase::done: return "done";
+        case PipelinePhase::copying:
+            return "copying";
+        case PipelinePhase::streaming:
+            return "streaming";
+        case PipelinePhase::done:
+            return "done";
     }
     return "copying";
 }

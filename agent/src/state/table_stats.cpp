@@ -47,8 +47,7 @@ void TableStatsDelta::merge(const TableStatsDelta& other) {
 }
 
 bool TableStatsDelta::empty() const noexcept {
-    return inserted == 0 && updated == 0 && deleted == 0 && truncated == 0 && dead_lettered == 0 &&
-           !last_commit_lsn;
+    return inserted == 0 && updated == 0 && deleted == 0 && truncated == 0 && dead_lettered == 0 && !last_commit_lsn;
 }
 
 void merge(StatsDeltas& into, const StatsDeltas& from) {
@@ -79,9 +78,9 @@ StatsUpsert stats_upsert(std::string_view pipeline, const StatsDeltas& deltas) {
         "truncated = s.truncated + EXCLUDED.truncated, dead_lettered = s.dead_lettered + EXCLUDED.dead_lettered, "
         "last_commit_time = coalesce(EXCLUDED.last_commit_time, s.last_commit_time), "
         "last_commit_lsn = greatest(EXCLUDED.last_commit_lsn, s.last_commit_lsn)";
-    s.params = {std::string(pipeline), array_literal(tables), array_literal(ins), array_literal(upd),
-                array_literal(del),    array_literal(trunc),  array_literal(dead), array_literal(times),
-                array_literal(lsns)};
+    s.params = {std::string(pipeline), array_literal(tables), array_literal(ins),
+                array_literal(upd),    array_literal(del),    array_literal(trunc),
+                array_literal(dead),   array_literal(times),  array_literal(lsns)};
     return s;
 }
 
@@ -90,8 +89,7 @@ std::vector<TableStatsRow> load_table_stats(pg::Connection& conn, std::string_vi
         "SELECT source_table, inserted, updated, deleted, truncated, dead_lettered, "
         "to_char(last_commit_time AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"'), "
         "last_commit_lsn::text FROM tidemark.table_stats WHERE pipeline = $1 ORDER BY source_table",
-        pg::TextParams{std::string(pipeline)},
-        "while reading the statistics of pipeline " + std::string(pipeline));
+        pg::TextParams{std::string(pipeline)}, "while reading the statistics of pipeline " + std::string(pipeline));
     std::vector<TableStatsRow> out;
     for (int i = 0; i < r.rows(); ++i) {
         TableStatsRow row;

@@ -24,8 +24,8 @@ struct QueueItem {
     enum class Kind { payload, keepalive, end, error };
     Kind kind = Kind::payload;
     std::shared_ptr<apply::Payload> payload;
-    pg::Lsn wal_end;              // keepalive: the server's sent position
-    std::exception_ptr error;     // error: what stopped the reader
+    pg::Lsn wal_end;           // keepalive: the server's sent position
+    std::exception_ptr error;  // error: what stopped the reader
 };
 
 class PayloadQueue {

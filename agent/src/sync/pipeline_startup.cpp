@@ -64,9 +64,11 @@ stream::CreatedSlot create_slot(stream::ReplicationConnection& repl, const std::
         return repl.create_slot(slot, options);
     } catch (const pg::DatabaseError& e) {
         if (e.sqlstate() == "42710")
-            throw SyncError("replication slot " + slot + " already exists on the source, but the target holds no "
-                            "state for pipeline " + pipeline + "; drop the slot (SELECT pg_drop_replication_slot(" +
-                            sql_literal(slot) + ")) to start over, or set startup_mode = \"specific\" with a "
+            throw SyncError("replication slot " + slot +
+                            " already exists on the source, but the target holds no "
+                            "state for pipeline " +
+                            pipeline + "; drop the slot (SELECT pg_drop_replication_slot(" + sql_literal(slot) +
+                            ")) to start over, or set startup_mode = \"specific\" with a "
                             "start_lsn to stream from it");
         throw;
     }
@@ -194,14 +196,16 @@ PipelineStart fresh_specific(const config::Config& config, pg::Connection& targe
         pg::Connection source = connect_source(config);
         auto info = stream::slot_info(source, slot);
         if (!info)
-            throw SyncError("replication slot " + slot + " does not exist on the source; startup_mode = \"specific\" "
+            throw SyncError("replication slot " + slot +
+                            " does not exist on the source; startup_mode = \"specific\" "
                             "streams from an existing slot: create it (SELECT pg_create_logical_replication_slot(" +
                             sql_literal(slot) + ", 'tidemark')) or use startup_mode = \"latest\"");
         if (info->slot_type != "logical" || info->plugin != "tidemark")
             throw SyncError("replication slot " + slot + " uses output plugin \"" + info->plugin +
                             "\", not tidemark; create a slot with plugin tidemark");
         if (info->wal_status == "lost")
-            throw SyncError("replication slot " + slot + " has lost the WAL it needs (wal_status = lost); "
+            throw SyncError("replication slot " + slot +
+                            " has lost the WAL it needs (wal_status = lost); "
                             "its changes cannot be streamed any more");
         if (info->confirmed_flush_lsn && *info->confirmed_flush_lsn > lsn)
             throw SyncError("start_lsn " + lsn.to_string() + " is behind replication slot " + slot +
@@ -241,12 +245,13 @@ PipelineStart resume(const config::Config& config, pg::Connection& target, Pipel
     start.resumed = true;
     const auto mode = config.sync.startup_mode;
     if (record.startup_mode != config::to_string(mode))
-        start.notes.push_back("pipeline " + record.name + " was started with startup_mode = \"" +
-                              record.startup_mode + "\"; it resumes where it is");
+        start.notes.push_back("pipeline " + record.name + " was started with startup_mode = \"" + record.startup_mode +
+                              "\"; it resumes where it is");
 
     if (record.phase == PipelinePhase::done) {
         if (mode != config::StartupMode::initial_only)
-            throw SyncError("pipeline " + record.name + " finished an initial_only copy and its slot was dropped; "
+            throw SyncError("pipeline " + record.name +
+                            " finished an initial_only copy and its slot was dropped; "
                             "run with --reset to start over");
         log::info("pipeline already finished its initial_only copy; nothing to do", {{"pipeline", record.name}});
         start.record = std::move(record);
@@ -334,9 +339,12 @@ PipelineStart start_pipeline(const config::Config& config, std::stop_token stop)
     if (record) return resume(config, target, std::move(*record), stop);
     switch (config.sync.startup_mode) {
         case config::StartupMode::initial:
-        case config::StartupMode::initial_only: return fresh_copy(config, target, name, stop);
-        case config::StartupMode::latest: return fresh_latest(config, target, name);
-        case config::StartupMode::specific: return fresh_specific(config, target, name);
+        case config::StartupMode::initial_only:
+            return fresh_copy(config, target, name, stop);
+        case config::StartupMode::latest:
+            return fresh_latest(config, target, name);
+        case config::StartupMode::specific:
+            return fresh_specific(config, target, name);
     }
     throw SyncError("unknown startup_mode");
 }

@@ -117,8 +117,9 @@ StreamOutcome apply_queue(apply::Applier& applier, PayloadQueue& queue, std::ato
             if (!stop_deadline) stop_deadline = now + kStopGrace;
             if (!applier.in_source_transaction()) return finish(StreamEnd::stopped);
             if (now >= *stop_deadline) {
-                log::warn("stopping inside a source transaction; it is rolled back on the target and will be "
-                          "streamed again next time");
+                log::warn(
+                    "stopping inside a source transaction; it is rolled back on the target and will be "
+                    "streamed again next time");
                 applier.abandon();
                 return StreamOutcome{StreamEnd::stopped, applier.durable()};
             }
@@ -148,7 +149,8 @@ StreamOutcome apply_queue(apply::Applier& applier, PayloadQueue& queue, std::ato
             case QueueItem::Kind::end:
                 throw pg::DatabaseError(std::string(pg::kConnectionFailure), "the source ended the replication stream",
                                         "", "", "while streaming changes", true);
-            case QueueItem::Kind::error: std::rethrow_exception(item->error);
+            case QueueItem::Kind::error:
+                std::rethrow_exception(item->error);
         }
     }
 }

@@ -27,19 +27,13 @@
 namespace tidemark::sync {
 namespace {
 
-// A failure to connect at all before anything worked is a configuration
-// problem more often than an outage: it ends the run instead of retrying.
-bool is_initial_connect_failure(const pg::DatabaseError& e) {
-    return e.context() == "while connecting" || e.context() == "while opening a replication connection";
-}
-
 // Waits `delay` unless a stop comes first.
 void wait_for(std::chrono::milliseconds delay, const std::stop_source& stop) {
     auto until = std::chrono::steady_clock::now() + delay;
     while (!stop.stop_requested() && std::chrono::steady_clock::now() < until)
-        std::this_thread::sleep_for(std::min(std::chrono::milliseconds(50),
-                                             std::chrono::duration_cast<std::chrono::milliseconds>(
-                                                 until - std::chrono::steady_clock::now())));
+        std::this_thread::sleep_for(
+            std::min(std::chrono::milliseconds(50),
+                     std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now())));
 }
 
 pg::Connection connect(const std::string& conninfo) {
@@ -76,12 +70,23 @@ int run_sync(const config::Config& config, const cli::SyncOptions& options) {
     SignalWatcher signals(stop);
     Backoff backoff;
     bool reset = options.reset;
-    bool started_once = false;
     std::optional<PipelineStart> start;
     std::optional<pg::Lsn> catch_up;
     std::optional<long long> dead_letter_base;
     int code = cli::kExitDone;
     run.status = "completed";
+
+    // A side that cannot be reached at all at start is a configuration
+    // problem more often than an outage: say so and stop.  Once both have
+    // answered, a lost connection is an outage and is retried with backoff,
+    // whatever phase the run is in.
+    try {
+        connect(config.source.conninfo);
+        connect(config.target.conninfo);
+    } catch (const pg::DatabaseError& e) {
+        log::error(e.what(), {{"sqlstate", e.sqlstate()}});
+        return cli::kExitFailure;
+    }
 
     int reconnects = 0;
     for (;;) {
@@ -94,9 +99,8 @@ int run_sync(const config::Config& config, const cli::SyncOptions& options) {
             }
             if (!start) {
                 start = start_pipeline(config, stop.get_token());
-                started_once = true;
-                if (start->copy) run.copied.insert(run.copied.end(), start->copy->tables.begin(),
-                                                   start->copy->tables.end());
+                if (start->copy)
+                    run.copied.insert(run.copied.end(), start->copy->tables.begin(), start->copy->tables.end());
                 run.warnings.insert(run.warnings.end(), start->notes.begin(), start->notes.end());
             }
             if (!dead_letter_base) {
@@ -126,8 +130,7 @@ int run_sync(const config::Config& config, const cli::SyncOptions& options) {
             idp::copy_sequences(config, std::nullopt);
             break;
         } catch (const pg::DatabaseError& e) {
-            bool retry = e.is_connection_error() && !stop.stop_requested() &&
-                         (started_once || reconnects > 0 || !is_initial_connect_failure(e));
+            bool retry = e.is_connection_error() && !stop.stop_requested();
             if (!retry) {
                 log::error(e.what(), {{"sqlstate", e.sqlstate()}});
                 run.errors.push_back(e.what());
@@ -140,12 +143,11 @@ int run_sync(const config::Config& config, const cli::SyncOptions& options) {
             if (std::chrono::steady_clock::now() - attempt_started > std::chrono::seconds(60)) backoff.reset();
             ++reconnects;
             auto delay = backoff.next();
-            log::warn("lost a connection; retrying from the saved position",
-                      {{"in_ms", std::to_string(delay.count())},
-                       {"attempt", std::to_string(reconnects)},
-                       {"source", run.source},
-                       {"target", run.destination},
-                       {"error", e.what()}});
+            log::warn("lost a connection; retrying from the saved position", {{"in_ms", std::to_string(delay.count())},
+                                                                              {"attempt", std::to_string(reconnects)},
+                                                                              {"source", run.source},
+                                                                              {"target", run.destination},
+                                                                              {"error", e.what()}});
             // A failure inside start_pipeline left `start` empty: the next
             // attempt resumes from the state (an unfinished copy included).
             wait_for(delay, stop);

@@ -136,13 +136,13 @@ std::string render_report(const RunSummary& run, const std::optional<StateSnapsh
         if (state->pipeline->consistent_point) hwm = state->pipeline->consistent_point->to_string();
         state_version = state->pipeline->state_version;
     }
-    std::string checkpoint = JsonObject()
-                                 .raw("last_sync_timestamp", opt_string(last_sync))
-                                 .raw("high_water_mark", opt_string(hwm))
-                                 .raw("applied_lsn", opt_string(applied ? std::optional<std::string>(applied->to_string())
-                                                                        : std::nullopt))
-                                 .num("state_version", state_version)
-                                 .text();
+    std::string checkpoint =
+        JsonObject()
+            .raw("last_sync_timestamp", opt_string(last_sync))
+            .raw("high_water_mark", opt_string(hwm))
+            .raw("applied_lsn", opt_string(applied ? std::optional<std::string>(applied->to_string()) : std::nullopt))
+            .num("state_version", state_version)
+            .text();
 
     std::vector<std::string> errors;
     if (state)

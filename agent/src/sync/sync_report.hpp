@@ -23,9 +23,9 @@ namespace tidemark::sync {
 // What the run itself knows.
 struct RunSummary {
     std::string sync_id;
-    std::string source;       // masked conninfo
-    std::string destination;  // masked conninfo
-    std::int64_t started_at = 0;    // PostgreSQL microseconds
+    std::string source;           // masked conninfo
+    std::string destination;      // masked conninfo
+    std::int64_t started_at = 0;  // PostgreSQL microseconds
     std::int64_t completed_at = 0;
     std::string status;  // completed, stopped, failed
     std::string pipeline;

@@ -16,8 +16,8 @@ namespace tidemark::testing {
 
 // A table (id int8 key, name text, body text) on the target; `keyed`
 // false drops the key.  id values are binary int8, others text.
-inline std::shared_ptr<apply::RelationInfo> items_relation(bool keyed = true,
-                                                           wire::ReplicaIdentity ri = wire::ReplicaIdentity::default_key) {
+inline std::shared_ptr<apply::RelationInfo> items_relation(
+    bool keyed = true, wire::ReplicaIdentity ri = wire::ReplicaIdentity::default_key) {
     auto r = std::make_shared<apply::RelationInfo>();
     r->relid = 16384;
     r->schema_version = 1;
@@ -40,7 +40,8 @@ class Values {
 public:
     wire::Value id(long long v) {
         std::string s;
-        for (int shift = 56; shift >= 0; shift -= 8) s += static_cast<char>((static_cast<unsigned long long>(v) >> shift) & 0xFF);
+        for (int shift = 56; shift >= 0; shift -= 8)
+            s += static_cast<char>((static_cast<unsigned long long>(v) >> shift) & 0xFF);
         store_.push_back(s);
         return {wire::ValueKind::binary, store_.back()};
     }

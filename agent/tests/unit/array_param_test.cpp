@@ -1,9 +1,9 @@
 // ArrayParam: the binary array format array_recv reads, byte for byte.
+#include "apply/array_param.hpp"
+
 #include <gtest/gtest.h>
 
 #include <string>
-
-#include "apply/array_param.hpp"
 
 namespace tidemark::apply {
 namespace {

@@ -1,10 +1,11 @@
 // The SQL of the apply path: set-wise statements with one binary array per
 // column, row-wise statements with binary scalars, and the changes that
 // cannot be applied at all.
+#include "apply/statement_builder.hpp"
+
 #include <gtest/gtest.h>
 
 #include "apply/conflation.hpp"
-#include "apply/statement_builder.hpp"
 #include "apply_test_support.hpp"
 
 namespace tidemark::apply {
@@ -48,8 +49,7 @@ TEST(StatementBuilder, DeletesComeBeforeUpsertsAndPartialUpdatesAfter) {
     for (const auto& c : changes) ASSERT_TRUE(t.absorb(c));
     auto stmts = setwise_statements(t);
     ASSERT_EQ(stmts.size(), 3u);
-    EXPECT_EQ(stmts[0].sql,
-              "DELETE FROM \"public\".\"items\" AS t USING unnest($1) AS u(c0) WHERE t.\"id\" = u.c0");
+    EXPECT_EQ(stmts[0].sql, "DELETE FROM \"public\".\"items\" AS t USING unnest($1) AS u(c0) WHERE t.\"id\" = u.c0");
     EXPECT_TRUE(stmts[1].sql.starts_with("INSERT INTO"));
     // The unchanged TOAST column is left out of the SET list.
     EXPECT_EQ(stmts[2].sql,

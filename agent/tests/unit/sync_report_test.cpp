@@ -1,10 +1,11 @@
 // The sync report's shape and numbers, the JSON text it is written with,
 // and the statistics statement behind it.
+#include "sync/sync_report.hpp"
+
 #include <gtest/gtest.h>
 
 #include "apply/json_text.hpp"
 #include "state/table_stats.hpp"
-#include "sync/sync_report.hpp"
 
 namespace tidemark {
 namespace {
@@ -12,8 +13,11 @@ namespace {
 TEST(JsonText, EscapesAndReplacesInvalidUtf8) {
     EXPECT_EQ(apply::json_string("a\"b\\c\n\x01"), "\"a\\\"b\\\\c\\n\\u0001\"");
     EXPECT_EQ(apply::json_string("ünï ✓"), "\"ünï ✓\"");
-    EXPECT_EQ(apply::json_string(std::string("\xff" "a")), "\"\\ufffda\"");
-    EXPECT_EQ(apply::JsonObject().str("k", "v").num("n", 3LL).null("z").text(), "{\"k\": \"v\", \"n\": 3, \"z\": null}");
+    EXPECT_EQ(apply::json_string(std::string("\xff"
+                                             "a")),
+              "\"\\ufffda\"");
+    EXPECT_EQ(apply::JsonObject().str("k", "v").num("n", 3LL).null("z").text(),
+              "{\"k\": \"v\", \"n\": 3, \"z\": null}");
 }
 
 TEST(TableStats, UpsertAddsEveryTableInOneStatement) {
@@ -68,8 +72,8 @@ TEST(SyncReport, HasTheSeedShapeAndThisRunsNumbers) {
     run.applied_lsn = pg::Lsn(0x200);
 
     sync::StateSnapshot st;
-    st.pipeline = state::PipelineRecord{"p", "s", "tidemark_p", "initial", state::PipelinePhase::streaming,
-                                        pg::Lsn(0x80), true, 3};
+    st.pipeline = state::PipelineRecord{
+        "p", "s", "tidemark_p", "initial", state::PipelinePhase::streaming, pg::Lsn(0x80), true, 3};
     state::DeadLetterRow dl;
     dl.id = 7;
     dl.source_table = "\"public\".\"items\"";
