@@ -4,7 +4,8 @@
 #   make install the extension and the agent
 #   make bench   the benchmarks against the peers (docs/performance.md)
 #   make soak    long fault-injection runs
-.PHONY: all deps build decoder agent install install-decoder check check-decoder check-agent demo bench soak clean
+#   make deb     Debian packages into build/deb (make test-deb checks them)
+.PHONY: all deps build decoder agent install install-decoder check check-decoder check-agent demo bench soak deb test-deb clean
 
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
@@ -52,6 +53,14 @@ bench: install-decoder agent
 
 soak: install-decoder agent
 	TIDEMARK_SOAK=1 $(MAKE) check-agent
+
+deb:
+	packaging/install-deps.sh --deb
+	packaging/build-deb.sh
+
+test-deb:
+	packaging/install-deps.sh --deb
+	packaging/test-deb.sh
 
 clean:
 	$(PGXS_MAKE) clean

@@ -8,7 +8,8 @@
 # Backlog: a pgbench run of small transactions, then single-column updates of
 # 1M rows in 10 transactions (sizes times BENCH_SCALE), then one marker row.
 # Environment: BENCH_SCALE, BENCH_SUB_BINARY (on: the subscription uses
-# binary = true), BENCH_WORK, BENCH_OUT.
+# binary = true), BENCH_SAMPLE_WAITS (1: log what the servers wait on),
+# BENCH_WORK, BENCH_OUT.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 agent=${1:?usage: bench/apply.sh PATH-TO-TIDEMARK-AGENT}
@@ -31,6 +32,13 @@ report="$BENCH_OUT/apply.md"
 log "apply: starting the source and target clusters"
 start_cluster src_port "$BENCH_WORK/apply-src"
 start_cluster tgt_port "$BENCH_WORK/apply-tgt"
+# The processes a cluster keeps when no one is connected: checkpointer,
+# writers, launchers.
+launchers_up() { pgrep -P "$(postmaster_pid "$1")" -f 'logical replication launcher' >/dev/null; }
+wait_until 30 0.1 launchers_up "$BENCH_WORK/apply-src" && wait_until 30 0.1 launchers_up "$BENCH_WORK/apply-tgt" \
+  || die "the clusters' background processes did not start"
+src_aux=$(child_count "$BENCH_WORK/apply-src")
+tgt_aux=$(child_count "$BENCH_WORK/apply-tgt")
 db=bench
 sql "$src_port" postgres "CREATE DATABASE $db"
 
@@ -109,50 +117,130 @@ digest() {
 }
 expected=$(digest "$src_port" "$db")
 
-# A target whose autovacuum still works on the other database's tables, or
-# with dirty buffers of the previous run, would pay for the other's work.
-quiet_target() {
-  no_autovacuum() {
-    [ "$(sql "$tgt_port" postgres "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" = 0 ]
-  }
-  wait_until 600 1 no_autovacuum || log "  (autovacuum still busy on the target after 600 s)"
-  sql "$tgt_port" postgres "CHECKPOINT" >/dev/null
+# No autovacuum left from the backlog or the previous run, dirty buffers
+# written: neither applier pays for the other's work.
+no_autovacuum() {
+  [ "$(sql "$1" postgres "SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'autovacuum worker'")" = 0 ]
 }
+quiet() {
+  local p
+  for p in "$src_port" "$tgt_port"; do
+    wait_until 600 1 no_autovacuum "$p" || log "  (autovacuum still busy after 600 s)"
+    sql "$p" postgres "CHECKPOINT" >/dev/null
+  done
+}
+
+# CPU spent by each side's server processes while an applier runs: the
+# walsender and other backends on the source; the apply worker or the agent's
+# backends, and any autovacuum the applied changes set off, on the target.
+# Each side must have only its idle processes (plus the poller) at both ends.
+# cpu_start EXTRA_TARGET_BACKENDS (the poller's session, if one is open)
+cpu_start() {
+  src_idle=$(( src_aux + sampler_sessions ))
+  tgt_idle=$(( tgt_aux + $1 + sampler_sessions ))
+  settle_children "$BENCH_WORK/apply-src" "$src_idle"
+  settle_children "$BENCH_WORK/apply-tgt" "$tgt_idle"
+  src_cpu0=$(reaped_cpu "$BENCH_WORK/apply-src")
+  tgt_cpu0=$(reaped_cpu "$BENCH_WORK/apply-tgt")
+}
+cpu_end() {
+  settle_children "$BENCH_WORK/apply-src" "$src_idle"
+  settle_children "$BENCH_WORK/apply-tgt" "$tgt_idle"
+  src_cpu=$(awk -v a="$src_cpu0" -v b="$(reaped_cpu "$BENCH_WORK/apply-src")" 'BEGIN { printf "%.1f", b - a }')
+  tgt_cpu=$(awk -v a="$tgt_cpu0" -v b="$(reaped_cpu "$BENCH_WORK/apply-tgt")" 'BEGIN { printf "%.1f", b - a }')
+}
+
+# BENCH_SAMPLE_WAITS=1: what the server processes wait on during each run,
+# sampled from pg_stat_activity every 0.2 s by one session per cluster (so
+# the CPU figures include two more idle sessions).  For diagnosis.
+sample_waits=${BENCH_SAMPLE_WAITS:-0}
+sampler_pids=()
+sampler_start() {
+  [ "$sample_waits" = 1 ] || return 0
+  rm -f "$work/sampler.stop"
+  local side p
+  for side in source:"$src_port" target:"$tgt_port"; do
+    p=${side#*:}
+    (
+      while [ ! -f "$work/sampler.stop" ]; do
+        echo "SELECT '${side%%:*}', backend_type, coalesce(nullif(application_name, ''), '-'), coalesce(wait_event_type, 'running'),
+                     coalesce(wait_event, '-')
+              FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state IS DISTINCT FROM 'idle'
+                AND backend_type IN ('client backend', 'walsender', 'logical replication worker');"
+        sleep 0.2
+      done | psql -X -q -At -F ' ' -h 127.0.0.1 -p "$p" -U postgres -d postgres >>"$work/waits-$1.txt"
+    ) &
+    sampler_pids+=($!)
+  done
+  wait_until 10 0.05 test -s "$work/waits-$1.txt" || true
+}
+sampler_stop() {
+  [ "$sample_waits" = 1 ] || return 0
+  touch "$work/sampler.stop"
+  wait "${sampler_pids[@]}" 2>/dev/null || true
+  sampler_pids=()
+  log "  waits sampled every 0.2 s (side, process, application, wait type, wait event: samples):"
+  sort "$work/waits-$1.txt" | uniq -c | sort -rn | head -n 12 | sed 's/^/    /' >&2
+}
+sampler_sessions=0
+[ "$sample_waits" = 1 ] && sampler_sessions=1
 
 # ---- PostgreSQL's subscription -----------------------------------------------
 log "apply: subscription catch-up"
-quiet_target
-sub_caught_up() {
-  # A fresh psql each time: no snapshot is held open on the target.
-  [ "$(sql "$tgt_port" sub_target "SELECT coalesce(pg_replication_origin_progress('pg_' || oid, false) >= '$end_lsn', false)
-                                  FROM pg_subscription WHERE subname = 'bench_sub'")" = t ]
+quiet
+# One psql session polls: each query is its own transaction, so no snapshot
+# stays open on the target between polls, and polling forks no backends.
+coproc POLL { psql -X -q -At -h 127.0.0.1 -p "$tgt_port" -U postgres -d sub_target 2>&1; }
+poll() {
+  local line
+  echo "$1" >&"${POLL[1]}"
+  read -r -t 60 line <&"${POLL[0]}" || die "the polling session on the target does not answer"
+  echo "$line"
 }
+sub_caught_up() {
+  [ "$(poll "SELECT coalesce(pg_replication_origin_progress('pg_' || oid, false) >= '$end_lsn', false)
+             FROM pg_subscription WHERE subname = 'bench_sub';")" = t ]
+}
+poll "SELECT 1;" >/dev/null
+sampler_start subscription
+cpu_start 1
 t0=$(now)
-sql "$tgt_port" sub_target "ALTER SUBSCRIPTION bench_sub ENABLE"
+[ "$(poll "ALTER SUBSCRIPTION bench_sub ENABLE; SELECT 'enabled';")" = enabled ] \
+  || die "ALTER SUBSCRIPTION bench_sub ENABLE failed"
 wait_until 3600 0.1 sub_caught_up || die "the subscription did not catch up within an hour"
 t1=$(now)
 sub_s=$(elapsed "$t0" "$t1")
+poll "ALTER SUBSCRIPTION bench_sub DISABLE; SELECT 'disabled';" >/dev/null
+cpu_end
+sampler_stop subscription
+sub_src_cpu=$src_cpu sub_tgt_cpu=$tgt_cpu
+echo '\q' >&"${POLL[1]}"
+wait "$POLL_PID" 2>/dev/null || true
 got=$(digest "$tgt_port" sub_target)
 [ "$got" = "$expected" ] || die "the subscription's target differs from the source: $got, expected $expected"
-log "  subscription: $sub_s s"
-sql "$tgt_port" sub_target "ALTER SUBSCRIPTION bench_sub DISABLE" >/dev/null
+log "  subscription: $sub_s s, server CPU: source $sub_src_cpu s, target $sub_tgt_cpu s"
 sql "$tgt_port" sub_target "DROP SUBSCRIPTION bench_sub" >/dev/null
 
 # ---- tidemark ------------------------------------------------------------------
 log "apply: tidemark sync --once catch-up"
-quiet_target
+quiet
+sampler_start tidemark
+cpu_start 0
 t0=$(now)
 rc=0
 /usr/bin/time -v -o "$work/agent-time.txt" "$agent" sync -c "$config" --once --report "$work/agent-report.txt" \
   >"$work/agent.out" 2>"$work/agent.err" || rc=$?
 t1=$(now)
 [ "$rc" -eq 0 ] || { tail -n 30 "$work/agent.err" >&2; die "tidemark sync --once failed (exit $rc)"; }
+cpu_end
+sampler_stop tidemark
+tm_src_cpu=$src_cpu tm_tgt_cpu=$tgt_cpu
 tm_s=$(elapsed "$t0" "$t1")
 tm_rss=$(peak_rss_mb "$work/agent-time.txt")
 tm_cpu=$(awk -F: '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$work/agent-time.txt")
 got=$(digest "$tgt_port" tm_target)
 [ "$got" = "$expected" ] || die "tidemark's target differs from the source: $got, expected $expected"
-log "  tidemark: $tm_s s, peak RSS $tm_rss MB"
+log "  tidemark: $tm_s s, peak RSS $tm_rss MB, CPU: agent $tm_cpu s, source $tm_src_cpu s, target $tm_tgt_cpu s"
 
 {
   echo "# Apply benchmark: catching up a backlog"
@@ -162,15 +250,16 @@ log "  tidemark: $tm_s s, peak RSS $tm_rss MB"
     "single-column updates in $txns transactions, then a marker row: $backlog_changes changes," \
     "$backlog_tx transactions; subscription binary = $sub_binary; one run each"
   echo
-  echo "| applier | seconds | k changes/s | k transactions/s | agent peak RSS MB | agent CPU s |"
-  echo "|---|---|---|---|---|---|"
+  echo "| applier | seconds | k changes/s | k transactions/s | CPU s: source server | target server | agent | agent peak RSS MB |"
+  echo "|---|---|---|---|---|---|---|---|"
   echo "| PostgreSQL subscription | $sub_s | $(awk -v c="$backlog_changes" -v s="$sub_s" 'BEGIN { printf "%.1f", c / s / 1000 }') |" \
-    "$(awk -v c="$backlog_tx" -v s="$sub_s" 'BEGIN { printf "%.1f", c / s / 1000 }') | - | - |"
+    "$(awk -v c="$backlog_tx" -v s="$sub_s" 'BEGIN { printf "%.1f", c / s / 1000 }') | $sub_src_cpu | $sub_tgt_cpu | - | - |"
   echo "| tidemark sync --once | $tm_s | $(awk -v c="$backlog_changes" -v s="$tm_s" 'BEGIN { printf "%.1f", c / s / 1000 }') |" \
-    "$(awk -v c="$backlog_tx" -v s="$tm_s" 'BEGIN { printf "%.1f", c / s / 1000 }') | $tm_rss | $tm_cpu |"
+    "$(awk -v c="$backlog_tx" -v s="$tm_s" 'BEGIN { printf "%.1f", c / s / 1000 }') | $tm_src_cpu | $tm_tgt_cpu | $tm_cpu | $tm_rss |"
   echo
   echo "speed-up, subscription time / tidemark time: $(ratio "$sub_s" "$tm_s")"
   echo "(tidemark's time includes its process start, connections and the final report; the subscription's"
-  echo "starts at ALTER SUBSCRIPTION ... ENABLE and ends when its origin has passed the backlog's end)"
+  echo "starts at ALTER SUBSCRIPTION ... ENABLE and ends when its origin has passed the backlog's end;"
+  echo "server CPU: every server process that ended during the run, walsender and apply worker included)"
 } | tee "$report"
 log "apply: report in $report, agent output in $work"

@@ -107,6 +107,28 @@ peak_rss_mb() {
   awk -F: '/Maximum resident set size/ { printf "%.1f", $2 / 1024 }' "$1"
 }
 
+# CPU accounting of a cluster's server processes.  A backend's CPU time is
+# added to its postmaster's cutime/cstime when it has exited and been reaped,
+# so the growth of those between two quiet moments is the exact CPU of every
+# server process that ended in between.
+postmaster_pid() { head -n 1 "$1/data/postmaster.pid"; }
+child_count() { pgrep -P "$(postmaster_pid "$1")" | wc -l; }
+# reaped_cpu DIR: seconds (user+system) of the postmaster's reaped children.
+reaped_cpu() {
+  local line rest
+  read -r line <"/proc/$(postmaster_pid "$1")/stat"
+  rest=${line##*) }
+  local -a f
+  read -r -a f <<<"$rest"
+  awk -v u="${f[13]}" -v s="${f[14]}" -v t="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (u + s) / t }'
+}
+# settle_children DIR MAX: waits until DIR's postmaster has at most MAX children.
+settle_children() {
+  local dir=$1 max=$2
+  few_children() { [ "$(child_count "$dir")" -le "$max" ]; }
+  wait_until 120 0.05 few_children || die "the processes of $dir did not exit: $(ps -o pid=,args= --ppid "$(postmaster_pid "$dir")" | tr '\n' ';')"
+}
+
 machine_summary() {
   local mem pgv
   mem=$(awk '/MemTotal/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)

@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages tidemark needs to build, test, demo and
 # (with --bench) benchmark.  Idempotent: when everything is present it
 # touches nothing and does not even refresh the package lists.
-#   packaging/install-deps.sh [--bench] [--browser]
+#   packaging/install-deps.sh [--bench] [--browser] [--deb]
 set -euo pipefail
 
 packages=(
@@ -21,7 +21,9 @@ for arg in "$@"; do
     # the peers the benchmarks compare against, and what drives them
     --bench) packages+=(postgresql-15-wal2json postgresql-15-decoderbufs pgcopydb hyperfine time) ;;
     --browser) packages+=(chromium) ;;
-    *) echo "install-deps: unknown argument '$arg' (valid: --bench, --browser)" >&2; exit 2 ;;
+    # dpkg-buildpackage for packaging/build-deb.sh
+    --deb) packages+=(debhelper dpkg-dev) ;;
+    *) echo "install-deps: unknown argument '$arg' (valid: --bench, --browser, --deb)" >&2; exit 2 ;;
   esac
 done
 

@@ -106,6 +106,31 @@ TEST_F(StartupModes, SpecificRefusesAnLsnBehindTheSlot) {
     EXPECT_NE(run.err.find("confirmed"), std::string::npos) << run.err;
 }
 
+TEST_F(StartupModes, SpecificRefusesASlotWhoseWalIsGone) {
+    src("SELECT pg_create_logical_replication_slot('" + slot() + "', 'tidemark')");
+    std::string lsn = src_value("SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '" + slot() + "'");
+    // Let the server throw the slot's WAL away, as it does in production
+    // when max_slot_wal_keep_size is exceeded.
+    source().exec("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'");
+    source().exec("SELECT pg_reload_conf()");
+    struct Restore {
+        const TestCluster& c;
+        ~Restore() {
+            c.exec("ALTER SYSTEM RESET max_slot_wal_keep_size");
+            c.exec("SELECT pg_reload_conf()");
+        }
+    } restore{source()};
+    src("CREATE TABLE filler (x text)");
+    ASSERT_TRUE(wait_until([&] {
+        src("INSERT INTO filler SELECT repeat('x', 1000) FROM generate_series(1, 20000); SELECT pg_switch_wal(); CHECKPOINT");
+        return src_value("SELECT wal_status FROM pg_replication_slots WHERE slot_name = '" + slot() + "'") == "lost";
+    }, 120000, 10));
+    auto run = sync_once(config("specific", "start_lsn = \"" + lsn + "\""));
+    EXPECT_EQ(run.exit_code, 1) << describe(run);
+    EXPECT_NE(run.err.find(slot()), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("lost"), std::string::npos) << "the error must say the slot's WAL is gone:\n" << run.err;
+}
+
 TEST_F(StartupModes, InitialOnlyCopiesAndDropsTheSlot) {
     src(kItems);
     src("INSERT INTO items SELECT g, 'item', 1, 1 FROM generate_series(1, 1000) g");
