@@ -5,7 +5,7 @@
 #include <mutex>
 
 #include "catalog/target_schema.hpp"
-#include "idp/backoff.hpp"
+#include "retry/backoff.hpp"
 #include "idp/copy_error.hpp"
 #include "idp/copy_pump.hpp"
 #include "idp/copy_session.hpp"
@@ -93,7 +93,7 @@ void CopyJob::disconnect() noexcept {
 
 template <typename Work>
 void CopyJob::with_retries(const std::string& what, Work&& work) {
-    Backoff backoff;
+    retry::Backoff backoff;
     for (int attempt = 1;; ++attempt) {
         try {
             connect();

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "log/event.hpp"
+#include "pg/transaction.hpp"
 
 namespace tidemark::state {
 namespace {
@@ -101,11 +102,11 @@ void ensure_state_schema(pg::Connection& conn) {
     // the common case on every restart.
     if (current_version(conn) == kStateFormatVersion) return;
 
-    conn.exec("BEGIN", "while preparing tidemark's state on the target");
-    try {
+    int version = 0;
+    pg::in_transaction(conn, "while preparing tidemark's state on the target", [&] {
         conn.exec("SELECT pg_catalog.pg_advisory_xact_lock(" + std::string(kLockKey) + ")",
                   "while waiting for other agents preparing tidemark's state");
-        int version = current_version(conn);
+        version = current_version(conn);
         if (version > kStateFormatVersion)
             throw std::runtime_error("tidemark's state on the target has layout version " + std::to_string(version) +
                                      " but this agent knows only up to " + std::to_string(kStateFormatVersion) +
@@ -116,21 +117,11 @@ void ensure_state_schema(pg::Connection& conn) {
             conn.exec("UPDATE tidemark.state_format SET version = " + std::to_string(v + 1),
                       "while recording tidemark's state layout");
         }
-        conn.exec("COMMIT", "while committing tidemark's state layout");
-        if (version != kStateFormatVersion)
-            log::info(version == 0 ? "created tidemark's state schema on the target"
-                                   : "migrated tidemark's state schema on the target",
-                      {{"from_version", std::to_string(version)}, {"to_version", std::to_string(kStateFormatVersion)}});
-    } catch (...) {
-        if (conn.is_ok()) {
-            try {
-                conn.exec("ROLLBACK");
-            } catch (...) {
-                // The first failure is the one worth reporting.
-            }
-        }
-        throw;
-    }
+    });
+    if (version != kStateFormatVersion)
+        log::info(version == 0 ? "created tidemark's state schema on the target"
+                               : "migrated tidemark's state schema on the target",
+                  {{"from_version", std::to_string(version)}, {"to_version", std::to_string(kStateFormatVersion)}});
 }
 
 }  // namespace tidemark::state

@@ -13,6 +13,7 @@
 #include "pg/connection.hpp"
 #include "pg/database_error.hpp"
 #include "pg/quoting.hpp"
+#include "pg/transaction.hpp"
 #include "state/state_schema.hpp"
 #include "state/table_record.hpp"
 #include "stream/replication_connection.hpp"
@@ -39,24 +40,6 @@ pg::Connection connect_source(const config::Config& config) {
 
 std::string sql_literal(std::string_view s) { return pg::quote_literal(s); }
 
-// Runs `body` in one target transaction.
-template <typename F>
-void in_transaction(pg::Connection& conn, std::string_view what, F&& body) {
-    conn.exec("BEGIN", what);
-    try {
-        body();
-        conn.exec("COMMIT", what);
-    } catch (...) {
-        if (conn.is_ok()) {
-            try {
-                conn.exec("ROLLBACK");
-            } catch (...) {
-                // The first error is the one to report.
-            }
-        }
-        throw;
-    }
-}
 
 stream::CreatedSlot create_slot(stream::ReplicationConnection& repl, const std::string& slot,
                                 stream::CreateSlotOptions options, const std::string& pipeline) {
@@ -90,7 +73,7 @@ void drop_slot_if_exists(const config::Config& config, const std::string& slot) 
 // in the transaction that says so.
 void finish_copy(pg::Connection& target, const PipelineRecord& record) {
     checkpoint::ReplicationOrigin origin(record.origin_name);
-    in_transaction(target, "while marking the copy finished", [&] {
+    pg::in_transaction(target, "while marking the copy finished", [&] {
         origin.create_if_missing(target);
         if (record.consistent_point) origin.advance(target, *record.consistent_point);
         state::set_pipeline_phase(target, record.name, PipelinePhase::streaming);
@@ -177,7 +160,7 @@ PipelineStart fresh_latest(const config::Config& config, pg::Connection& target,
     r.consistent_point = slot.consistent_point;
     r.slot_created_by_agent = true;
     checkpoint::ReplicationOrigin origin(r.origin_name);
-    in_transaction(target, "while recording the pipeline", [&] {
+    pg::in_transaction(target, "while recording the pipeline", [&] {
         state::insert_pipeline(target, r);
         origin.create_if_missing(target);
         origin.advance(target, slot.consistent_point);
@@ -222,7 +205,7 @@ PipelineStart fresh_specific(const config::Config& config, pg::Connection& targe
     r.consistent_point = lsn;
     r.slot_created_by_agent = false;
     checkpoint::ReplicationOrigin origin(r.origin_name);
-    in_transaction(target, "while recording the pipeline", [&] {
+    pg::in_transaction(target, "while recording the pipeline", [&] {
         state::insert_pipeline(target, r);
         origin.create_if_missing(target);
         origin.advance(target, lsn);
@@ -321,7 +304,7 @@ std::vector<std::string> reset_pipeline(const config::Config& config) {
     }
     bool dropped = origin.drop_if_exists(target);
     state::DeletedState deleted;
-    in_transaction(target, "while deleting the pipeline's state",
+    pg::in_transaction(target, "while deleting the pipeline's state",
                    [&] { deleted = state::delete_pipeline_state(target, name); });
     log::info("--reset: the state of pipeline " + name + " was deleted; it starts over as configured",
               {{"slot", record->slot_name + " " + slot_note},

@@ -17,7 +17,7 @@
 #include "pg/database_error.hpp"
 #include "pg/timestamp.hpp"
 #include "state/dead_letter.hpp"
-#include "sync/backoff.hpp"
+#include "retry/backoff.hpp"
 #include "sync/catch_up.hpp"
 #include "sync/pipeline_startup.hpp"
 #include "sync/signal_watcher.hpp"
@@ -68,7 +68,7 @@ int run_sync(const config::Config& config, const cli::SyncOptions& options) {
 
     std::stop_source stop;
     SignalWatcher signals(stop);
-    Backoff backoff;
+    retry::Backoff backoff;
     bool reset = options.reset;
     std::optional<PipelineStart> start;
     std::optional<pg::Lsn> catch_up;

@@ -6,7 +6,6 @@
 #include <cstdio>
 #include <memory>
 
-#include "idp/backoff.hpp"
 #include "idp/initial_copy.hpp"
 #include "idp/terminal_progress.hpp"
 
@@ -99,22 +98,6 @@ TEST(IdpProgress, TerminalRedrawsInPlaceAndKeepsFinishedTables) {
     EXPECT_NE(out.find("copied \"public\".\"a\": 42 rows"), std::string::npos) << out;
     EXPECT_NE(out.find("total: 1/2 tables"), std::string::npos) << out;
     EXPECT_NE(out.find("initial copy: 1 tables, 42 rows"), std::string::npos) << out;
-}
-
-TEST(IdpBackoff, DoublesWithJitterUpToTheCap) {
-    Backoff b;
-    auto first = b.next();
-    EXPECT_GE(first.count(), 50);
-    EXPECT_LE(first.count(), 100);
-    auto second = b.next();
-    EXPECT_GE(second.count(), 100);
-    EXPECT_LE(second.count(), 200);
-    for (int i = 0; i < 20; ++i) b.next();
-    auto capped = b.next();
-    EXPECT_GE(capped.count(), 15'000);
-    EXPECT_LE(capped.count(), 30'000);
-    b.reset();
-    EXPECT_LE(b.next().count(), 100);
 }
 
 }  // namespace

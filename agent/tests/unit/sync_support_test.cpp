@@ -8,7 +8,7 @@
 
 #include "apply/idp_gate.hpp"
 #include "checkpoint/replication_origin.hpp"
-#include "sync/backoff.hpp"
+#include "retry/backoff.hpp"
 #include "sync/catch_up.hpp"
 #include "sync/payload_queue.hpp"
 
@@ -102,7 +102,7 @@ TEST(PayloadQueue, BlocksWhenFullAndKeepsOrder) {
 }
 
 TEST(Backoff, DoublesWithJitterUpToTheCap) {
-    sync::Backoff b(std::chrono::milliseconds(100), std::chrono::milliseconds(1000));
+    retry::Backoff b(std::chrono::milliseconds(100), std::chrono::milliseconds(1000));
     std::vector<long long> waits;
     for (int i = 0; i < 8; ++i) waits.push_back(b.next().count());
     EXPECT_GE(waits[0], 50);
@@ -113,6 +113,12 @@ TEST(Backoff, DoublesWithJitterUpToTheCap) {
     EXPECT_GE(waits[7], 500);
     b.reset();
     EXPECT_LE(b.next().count(), 100);
+    // The defaults used by the stream and the copy: 100 ms up to 30 s.
+    retry::Backoff d;
+    for (int i = 0; i < 30; ++i) d.next();
+    auto capped = d.next().count();
+    EXPECT_GE(capped, 15'000);
+    EXPECT_LE(capped, 30'000);
 }
 
 }  // namespace

@@ -1,9 +1,9 @@
 // See backoff.hpp.
-#include "sync/backoff.hpp"
+#include "retry/backoff.hpp"
 
 #include <algorithm>
 
-namespace tidemark::sync {
+namespace tidemark::retry {
 
 Backoff::Backoff(std::chrono::milliseconds first, std::chrono::milliseconds cap)
     : first_(first), cap_(cap), rng_(std::random_device{}()) {}
@@ -17,4 +17,4 @@ std::chrono::milliseconds Backoff::next() {
     return std::chrono::milliseconds(jitter(rng_));
 }
 
-}  // namespace tidemark::sync
+}  // namespace tidemark::retry

@@ -1,13 +1,15 @@
 // Backoff: the wait before each retry after a lost connection: 100 ms,
 // doubling up to 30 s, each wait drawn at random between half and all of
-// it (jitter) so agents that lost the same server do not return in step.
-// Must not: sleep (the caller waits, so a stop request can cut it short).
+// it (jitter) so agents and copy jobs that lost the same server do not
+// return in step.  Shared by the stream's reconnects and the copy's chunk
+// retries.  Must not: sleep (the caller waits, so a stop request can cut
+// it short).
 #pragma once
 
 #include <chrono>
 #include <random>
 
-namespace tidemark::sync {
+namespace tidemark::retry {
 
 class Backoff {
 public:
@@ -25,4 +27,4 @@ private:
     std::mt19937_64 rng_;
 };
 
-}  // namespace tidemark::sync
+}  // namespace tidemark::retry
