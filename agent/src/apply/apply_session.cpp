@@ -2,6 +2,8 @@
 #include "apply/apply_session.hpp"
 
 #include <algorithm>
+#include <string>
+#include <vector>
 
 namespace tidemark::apply {
 namespace {
@@ -71,35 +73,62 @@ PipelineOutcome ApplySession::run(Statement statement) { return run(std::span<St
 PipelineOutcome ApplySession::run(std::span<Statement> statements) {
     PipelineOutcome outcome;
     if (statements.empty()) return outcome;
+    auto context = [&](std::size_t i) {
+        return statements[i].context.empty() ? std::string("while applying changes") : statements[i].context;
+    };
+    // Reads one result (and the null that ends it) for statement i.
+    auto read_result = [&](std::size_t i) {
+        pg::Result r = conn_.get_result();
+        if (!r) throw pg::DatabaseError("08P01", "a pipelined statement returned no result", "", "", context(i));
+        if (is_error(r.status()) && !outcome.error) {
+            outcome.failed_index = i;
+            outcome.error = pg::DatabaseError::from_result(r.native(), conn_.native(), context(i));
+            // Nothing more will come from a lost connection.
+            if (outcome.error->is_connection_error()) throw *outcome.error;
+        }
+        while (conn_.get_result()) {
+        }
+    };
     conn_.enter_pipeline();
     std::size_t next = 0;
     while (next < statements.size() && outcome.ok()) {
         std::size_t end = std::min(statements.size(), next + kStatementsPerSync);
-        for (std::size_t i = next; i < end; ++i) conn_.send_query_params(statements[i].sql, statements[i].params);
-        conn_.pipeline_sync();
+        // Statements whose Parse is sent in this group: a Parse the server
+        // skipped after an earlier error leaves no statement behind, so
+        // those names are forgotten again when the group fails.
+        std::vector<std::size_t> parsed;
         for (std::size_t i = next; i < end; ++i) {
-            pg::Result r = conn_.get_result();
-            if (!r)
-                throw pg::DatabaseError(
-                    "08P01", "a pipelined statement returned no result", "", "",
-                    statements[i].context.empty() ? "while applying changes" : statements[i].context);
-            if (is_error(r.status()) && !outcome.error) {
-                outcome.failed_index = i;
-                outcome.error = pg::DatabaseError::from_result(
-                    r.native(), conn_.native(),
-                    statements[i].context.empty() ? "while applying changes" : statements[i].context);
-                // Nothing more will come from a lost connection.
-                if (outcome.error->is_connection_error()) throw *outcome.error;
+            Statement& st = statements[i];
+            if (!st.reusable) {
+                conn_.send_query_params(st.sql, st.params);
+                continue;
             }
-            // Each statement's results end with a null result.
-            while (conn_.get_result()) {
+            auto it = prepared_.find(st.sql);
+            if (it == prepared_.end()) {
+                std::string name = "tidemark_" + std::to_string(next_statement_id_++);
+                conn_.send_prepare(name, st.sql, st.params);
+                it = prepared_.emplace(st.sql, std::move(name)).first;
+                parsed.push_back(i);
             }
+            conn_.send_prepared(it->second, st.params);
+        }
+        conn_.pipeline_sync();
+        std::size_t p = 0;
+        for (std::size_t i = next; i < end; ++i) {
+            if (p < parsed.size() && parsed[p] == i) {
+                read_result(i);
+                ++p;
+            }
+            read_result(i);
         }
         pg::Result sync = conn_.get_result();
         if (!conn_.is_ok()) throw pg::DatabaseError::from_connection(conn_.native(), "while applying changes");
         if (!sync || sync.status() != PGRES_PIPELINE_SYNC)
             throw pg::DatabaseError("08P01", "the pipeline's sync point was not where expected", "", "",
                                     "while applying changes");
+        if (!outcome.ok())
+            for (std::size_t i : parsed)
+                if (i >= *outcome.failed_index) prepared_.erase(statements[i].sql);
         next = end;
     }
     conn_.exit_pipeline();

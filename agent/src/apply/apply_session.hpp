@@ -12,6 +12,8 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <vector>
 
 #include "apply/statement.hpp"
 #include "checkpoint/replication_origin.hpp"
@@ -43,6 +45,9 @@ public:
 
     explicit ApplySession(pg::Connection conn) noexcept : conn_(std::move(conn)) {}
 
+    // Named statements prepared on this connection so far.
+    std::size_t prepared_statements() const noexcept { return prepared_.size(); }
+
     pg::Connection& connection() noexcept { return conn_; }
 
     // A transaction block is open (possibly failed).
@@ -60,6 +65,8 @@ public:
     PipelineOutcome run(Statement statement);
 
 private:
+    std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
+    std::size_t next_statement_id_ = 1;
     pg::Connection conn_;
 };
 

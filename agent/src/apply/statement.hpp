@@ -21,6 +21,10 @@ struct Statement {
     std::vector<pg::Param> params;
     // Says what the statement does, for error messages.
     std::string context;
+    // The set-wise statements of a relation recur with every batch: the
+    // session sends them as named prepared statements, so each shape is
+    // parsed and planned once per connection rather than once per batch.
+    bool reusable = false;
 
     Statement() = default;
     explicit Statement(std::string text, std::string what = {}) : sql(std::move(text)), context(std::move(what)) {}

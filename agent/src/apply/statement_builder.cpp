@@ -91,6 +91,7 @@ std::string conflict_clause(const RelationInfo& rel) {
 
 Statement insert_rows(const RelationInfo& rel, const std::vector<const wire::Tuple*>& rows, bool upsert) {
     Statement s;
+    s.reusable = true;
     s.context = "while writing " + std::to_string(rows.size()) + " rows to " + rel.target_table;
     auto cols = all_columns(rel);
     ArrayColumns a = add_arrays(s, rel, cols, rows);
@@ -104,6 +105,7 @@ Statement insert_rows(const RelationInfo& rel, const std::vector<const wire::Tup
 
 Statement delete_rows(const RelationInfo& rel, const std::vector<const wire::Tuple*>& rows) {
     Statement s;
+    s.reusable = true;
     s.context = "while deleting " + std::to_string(rows.size()) + " rows from " + rel.target_table;
     ArrayColumns a = add_arrays(s, rel, rel.key, rows);
     std::vector<std::string> preds;
@@ -123,6 +125,7 @@ std::optional<Statement> update_rows(const RelationInfo& rel, const std::vector<
     if (set_cols.empty()) return std::nullopt;
     cols.insert(cols.end(), set_cols.begin(), set_cols.end());
     Statement s;
+    s.reusable = true;
     s.context = "while updating " + std::to_string(rows.size()) + " rows of " + rel.target_table;
     ArrayColumns a = add_arrays(s, rel, cols, rows);
     std::vector<std::string> preds, sets;

@@ -383,6 +383,15 @@ void Connection::send_prepared(std::string_view name, std::span<const Param> par
         throw DatabaseError::from_connection(conn_, what);
 }
 
+void Connection::send_prepare(std::string_view name, std::string_view sql, std::span<const Param> params) {
+    std::string what = "while preparing statement " + std::string(name);
+    require_open(what);
+    ParamArrays a = arrays(params);
+    if (PQsendPrepare(conn_, std::string(name).c_str(), std::string(sql).c_str(), static_cast<int>(params.size()),
+                      a.types.data()) != 1)
+        throw DatabaseError::from_connection(conn_, what);
+}
+
 Result Connection::get_result() {
     require_open("while reading a result");
     Result r(PQgetResult(conn_));

@@ -117,6 +117,10 @@ public:
     void send_query_params(std::string_view sql, std::span<const Param> params,
                            ResultFormat format = ResultFormat::text);
     void send_prepared(std::string_view name, std::span<const Param> params, ResultFormat format = ResultFormat::text);
+    // Queues a Parse of `sql` as statement `name`, with the parameter types
+    // `params` carry; its result (and the null after it) comes back in the
+    // pipeline before the results of what was sent after it.
+    void send_prepare(std::string_view name, std::string_view sql, std::span<const Param> params);
     // Next result without raising for SQL errors (the caller decides which
     // statement failed); throws only when the connection itself fails.
     Result get_result();
