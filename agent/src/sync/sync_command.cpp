@@ -177,7 +177,8 @@ int run_sync(const config::Config& config, const cli::SyncOptions& options) {
     } catch (const std::exception& e) {
         log::warn("could not read the pipeline's state for the report", {{"error", e.what()}});
     }
-    if (options.once || options.report_file || run.status != "failed") write_report(options, render_report(run, state));
+    if (options.once || options.report_file || run.status != "failed")
+        write_report(options, indent_json(render_report(run, state)));
     return code;
 }
 

@@ -52,6 +52,64 @@ StateSnapshot read_state(pg::Connection& target, const std::string& pipeline, lo
     return s;
 }
 
+std::string indent_json(std::string_view compact) {
+    std::string out;
+    out.reserve(compact.size() * 2);
+    int depth = 0;
+    bool in_string = false, escaped = false;
+    auto newline = [&] {
+        out += '\n';
+        out.append(static_cast<std::size_t>(depth) * 2, ' ');
+    };
+    for (std::size_t i = 0; i < compact.size(); ++i) {
+        char c = compact[i];
+        if (in_string) {
+            out += c;
+            if (escaped) escaped = false;
+            else if (c == '\\') escaped = true;
+            else if (c == '"') in_string = false;
+            continue;
+        }
+        switch (c) {
+            case '"':
+                in_string = true;
+                out += c;
+                break;
+            case '{':
+            case '[': {
+                // An empty object or array stays on one line.
+                char close = c == '{' ? '}' : ']';
+                if (i + 1 < compact.size() && compact[i + 1] == close) {
+                    out += c;
+                    out += close;
+                    ++i;
+                    break;
+                }
+                out += c;
+                ++depth;
+                newline();
+                break;
+            }
+            case '}':
+            case ']':
+                --depth;
+                newline();
+                out += c;
+                break;
+            case ',':
+                out += c;
+                newline();
+                // The compact form puts a space after the comma.
+                if (i + 1 < compact.size() && compact[i + 1] == ' ') ++i;
+                break;
+            default:
+                out += c;
+        }
+    }
+    out += '\n';
+    return out;
+}
+
 std::string render_report(const RunSummary& run, const std::optional<StateSnapshot>& state) {
     // Per table: this run's work, with the state's view of the table.
     std::map<std::string, TableLine> tables;

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "apply/applier.hpp"
@@ -46,6 +47,10 @@ struct StateSnapshot {
 };
 
 StateSnapshot read_state(pg::Connection& target, const std::string& pipeline, long long dead_letters_after);
+
+// The same JSON laid out with two-space indentation, one key per line, as
+// people read the report on a terminal or in a file.
+std::string indent_json(std::string_view compact);
 
 std::string render_report(const RunSummary& run, const std::optional<StateSnapshot>& state);
 

@@ -98,6 +98,13 @@ TEST(SyncReport, HasTheSeedShapeAndThisRunsNumbers) {
     EXPECT_EQ(r.find("password=secret"), std::string::npos);
 }
 
+TEST(SyncReport, IndentedForPeopleWithStringsUntouched) {
+    std::string compact = R"({"a": [1, {"b": "x, {y} [z] \"q\""}], "e": {}, "f": []})";
+    EXPECT_EQ(sync::indent_json(compact),
+              "{\n  \"a\": [\n    1,\n    {\n      \"b\": \"x, {y} [z] \\\"q\\\"\"\n    }\n  ],\n"
+              "  \"e\": {},\n  \"f\": []\n}\n");
+}
+
 TEST(SyncReport, IdsAreVersion4Uuids) {
     std::string a = sync::new_sync_id(), b = sync::new_sync_id();
     EXPECT_NE(a, b);
