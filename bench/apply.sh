@@ -7,7 +7,8 @@
 #
 # Backlog: a pgbench run of small transactions, then single-column updates of
 # 1M rows in 10 transactions (sizes times BENCH_SCALE), then one marker row.
-# Environment: BENCH_SCALE, BENCH_SUB_BINARY (on: the subscription uses
+# Environment: BENCH_SCALE, BENCH_TXNS (transactions of the bulk update,
+# default 10), BENCH_SUB_BINARY (on: the subscription uses
 # binary = true), BENCH_SAMPLE_WAITS (1: log what the servers wait on),
 # BENCH_WORK, BENCH_OUT.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"

@@ -6,11 +6,13 @@
 # Must not: judge the figures (it prints them; it fails only when a tool
 # fails or a plugin does not see the changes the workload made).
 #
-#   bench/decoder.sh            full size (about 20 minutes on 2 cores)
+#   bench/decoder.sh            full size (about 10 minutes on 2 cores)
 #   BENCH_SCALE=0.1 bench/decoder.sh
-# Environment: BENCH_SCALE, BENCH_DRAINS (drains per plugin and phase, default
-# 3), BENCH_PHASES (default "insert update delete pgbench"), BENCH_PLUGINS
-# (configuration names, default all), BENCH_WORK, BENCH_OUT.
+# Environment: BENCH_SCALE, BENCH_TXNS (transactions per row phase, default
+# 10), BENCH_DRAINS (drains per plugin and phase, default 3), BENCH_PHASES
+# (default "insert update delete pgbench"), BENCH_PLUGINS (configuration
+# names, default all), BENCH_REPORT_ONLY (1: report from an earlier run's
+# files), BENCH_WORK, BENCH_OUT.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 rows=$(scaled 1000000)
@@ -67,15 +69,13 @@ start_cluster port "$cluster" autovacuum=off max_replication_slots=32 max_wal_se
   logical_decoding_work_mem=64MB
 db=bench
 sql "$port" postgres "CREATE DATABASE $db"
-pm_pid=$(head -n 1 "$cluster/data/postmaster.pid")
+pm_pid=$(postmaster_pid "$cluster")
 clk_tck=$(getconf CLK_TCK)
-# The postmaster's children now (zombies included: they are not yet reaped).
-pm_children() { pgrep -P "$pm_pid" | wc -l; }
 # The auxiliary processes (checkpointer, writers, launcher): children that
 # stay.  Anything above this count is a backend.
 launcher_up() { pgrep -P "$pm_pid" -f 'logical replication launcher' >/dev/null; }
-wait_until 30 0.1 launcher_up || true
-idle_children=$(pm_children)
+wait_until 30 0.1 launcher_up || die "the source's background processes did not start"
+idle_children=$(child_count "$cluster")
 
 sql_file "$port" "$db" <<'SQL'
 CREATE TABLE bench_rows (id bigint PRIMARY KEY, a int NOT NULL, b text NOT NULL, c timestamptz NOT NULL,
@@ -129,28 +129,16 @@ peek_args() {
   echo "$out"
 }
 
-# Fields 14-17 of /proc/PID/stat (utime stime cutime cstime), in ticks.
-proc_times() {
-  local line rest
-  read -r line <"/proc/$1/stat" || return 1
-  rest=${line##*) }
-  local -a f
-  read -r -a f <<<"$rest"
-  echo "${f[11]} ${f[12]} ${f[13]} ${f[14]}"
-}
-
 # Waits until every backend the script used has exited and been reaped, so
 # that nothing but the next walsender adds to the postmaster's cutime.
-backends_gone() { [ "$(pm_children)" -le "$idle_children" ]; }
-settle() {
-  wait_until 60 0.02 backends_gone \
-    || { ps -o pid,stat,cmd --ppid "$pm_pid" >&2; die "backends of the source did not exit"; }
-}
+settle() { settle_children "$cluster" "$idle_children"; }
 
 # Follows the walsender during a drain: the last utime+stime seen and its
 # peak memory, written to FILE when it is gone (reaped, not just a zombie).
 # A drain can be over before the walsender is seen; the exact CPU figure
-# does not depend on this one.
+# does not depend on this one.  The walsender is found as the postmaster's
+# only walsender child rather than through pg_stat_replication: a query would
+# start a backend whose CPU time would land in the drain's figure.
 follow_walsender() {
   local recv_pid=$1 out=$2 ws="" state last_cpu=- hwm=- line
   while [ -z "$ws" ]; do
@@ -193,7 +181,7 @@ drain() {
   for kv in $opts; do oargs+=(-o "$kv"); done
   local before after t0 t1 rc=0
   settle
-  before=$(proc_times "$pm_pid")
+  before=$(reaped_ticks "$cluster")
   t0=$(now)
   pg_recvlogical -d "$(conninfo "$port" "$db") application_name=bench_$name" --slot="$slot" --start \
     --endpos="$endpos" --no-loop -F 0 -f "$file" "${oargs[@]}" 2>"$drain_dir/recv.err" &
@@ -208,7 +196,7 @@ drain() {
     die "pg_recvlogical failed for $name in phase $phase (exit $rc)"
   fi
   settle
-  after=$(proc_times "$pm_pid")
+  after=$(reaped_ticks "$cluster")
   local ws polled hwm
   read -r ws polled hwm <"$follow"
   local bytes
@@ -218,8 +206,8 @@ drain() {
   # shellcheck disable=SC2086
   set -- $before $after
   local cu cs
-  cu=$(awk -v a="$3" -v b="$7" -v t="$clk_tck" 'BEGIN { printf "%.2f", (b - a) / t }')
-  cs=$(awk -v a="$4" -v b="$8" -v t="$clk_tck" 'BEGIN { printf "%.2f", (b - a) / t }')
+  cu=$(awk -v a="$1" -v b="$3" -v t="$clk_tck" 'BEGIN { printf "%.2f", (b - a) / t }')
+  cs=$(awk -v a="$2" -v b="$4" -v t="$clk_tck" 'BEGIN { printf "%.2f", (b - a) / t }')
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$phase" "$name" "$n" "$(elapsed "$t0" "$t1")" "$cu" "$cs" \
     "$(awk -v c="$polled" -v t="$clk_tck" 'BEGIN { if (c == "-") print "-"; else printf "%.2f", c / t }')" "$hwm" "$bytes" >>"$raw"
   log "  $phase $name #$n: $(elapsed "$t0" "$t1") s, walsender cpu ${cu}+${cs} s (polled ${polled} ticks), peak ${hwm} kB"
@@ -307,7 +295,7 @@ done < <(tail -n +2 "$phases_tsv")
       cpu_us[$phase,$name]=$(awk -v u="$cu" -v k="$cs" -v c="$ch" 'BEGIN { printf "%.2f", (u + k) * 1e6 / c }')
       kshare=$(awk -v u="$cu" -v k="$cs" 'BEGIN { if (u + k > 0) printf "%.0f %%", 100 * k / (u + k); else print "-" }')
       busy=$(awk -v u="$cu" -v k="$cs" -v s="$s" 'BEGIN { printf "%.0f %%", 100 * (u + k) / s }')
-      wpk=$(awk -v w="$(payloads_of "$phase" "$name")" -v c="$ch" 'BEGIN { printf "%.1f", w * 1000 / c }')
+      wpk=$(awk -v w="$(payloads_of "$phase" "$name")" -v c="$ch" 'BEGIN { printf "%.2f", w * 1000 / c }')
       echo "| $name | $s | ${rate[$phase,$name]} | ${bpc[$phase,$name]} | $wpk | ${cpu_us[$phase,$name]} | $kshare | $busy | $(awk -v h="$hwm" 'BEGIN { if (h == "nan") print "-"; else printf "%.1f", h / 1024 }') |"
     done
   done

@@ -92,9 +92,6 @@ ratio() {
   awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 == 0 || a == "" || a == "-") print "-"; else printf "%.2f", a / b }'
 }
 
-# fmt DIGITS VALUE
-fmt() { awk -v d="$1" -v v="$2" 'BEGIN { if (v == "" || v == "-") print "-"; else printf "%.*f", d, v }'; }
-
 # The heap size (MB) of the tables in DB, without indexes and TOAST.
 heap_mb() {
   sql "$1" "$2" "SELECT round(sum(pg_relation_size(c.oid)) / 1048576.0, 1)
@@ -113,14 +110,19 @@ peak_rss_mb() {
 # server process that ended in between.
 postmaster_pid() { head -n 1 "$1/data/postmaster.pid"; }
 child_count() { pgrep -P "$(postmaster_pid "$1")" | wc -l; }
-# reaped_cpu DIR: seconds (user+system) of the postmaster's reaped children.
-reaped_cpu() {
-  local line rest
+# reaped_ticks DIR: "user system" clock ticks of the postmaster's reaped children.
+reaped_ticks() {
+  local line
   read -r line <"/proc/$(postmaster_pid "$1")/stat"
-  rest=${line##*) }
   local -a f
-  read -r -a f <<<"$rest"
-  awk -v u="${f[13]}" -v s="${f[14]}" -v t="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (u + s) / t }'
+  read -r -a f <<<"${line##*) }"
+  echo "${f[13]} ${f[14]}"
+}
+# reaped_cpu DIR: the same, in seconds of user plus system time.
+reaped_cpu() {
+  local u s
+  read -r u s <<<"$(reaped_ticks "$1")"
+  awk -v u="$u" -v s="$s" -v t="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", (u + s) / t }'
 }
 # settle_children DIR MAX: waits until DIR's postmaster has at most MAX children.
 settle_children() {

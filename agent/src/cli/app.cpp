@@ -7,6 +7,7 @@
 #include "cli/check_config_command.hpp"
 #include "cli/command_line.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/slot_command.hpp"
 #include "cli/usage.hpp"
 #include "cli/usage_error.hpp"
 #include "config/config_error.hpp"
@@ -51,6 +52,8 @@ int run(std::span<const std::string_view> args, const Commands& commands, std::o
 
     try {
         if (cl.command == Command::check_config) return run_check_config(config, out);
+        if (cl.command == Command::slot_list) return run_slot_list(config, cl.slot, out);
+        if (cl.command == Command::slot_drop) return run_slot_drop(config, cl.slot, out, err);
         return commands.sync(config, cl.sync);
     } catch (const config::ConfigError& e) {
         err << e.what() << "\n";

@@ -85,13 +85,33 @@ CommandLine parse_command_line(std::span<const std::string_view> args) {
         cl.command = Command::sync;
     else if (command == "check-config")
         cl.command = Command::check_config;
+    else if (command == "slot")
+        cl.command = Command::slot_list;  // the subcommand decides below
     else if (command.starts_with("-"))
         throw UsageError("unknown option " + std::string(command) + "; a command comes first");
     else
         throw UsageError("unknown command \"" + std::string(command) + "\"");
 
-    Arguments in(args.subspan(1), command);
+    std::size_t first_option = 1;
+    std::string command_name(command);
+    if (cl.command == Command::slot_list) {
+        if (args.size() < 2) throw UsageError("slot needs a subcommand: list or drop");
+        if (args[1] == "list")
+            cl.command = Command::slot_list;
+        else if (args[1] == "drop")
+            cl.command = Command::slot_drop;
+        else if (args[1] == "-h" || args[1] == "--help") {
+            cl.command = Command::help;
+            return cl;
+        } else
+            throw UsageError("unknown slot subcommand \"" + std::string(args[1]) + "\"; use list or drop");
+        command_name = "slot " + std::string(args[1]);
+        first_option = 2;
+    }
+
+    Arguments in(args.subspan(first_option), command_name);
     bool config_seen = false, format_seen = false, once_seen = false, reset_seen = false, report_seen = false;
+    bool json_seen = false, yes_seen = false;
     while (!in.done()) {
         std::string_view option = in.next();
         if (option == "-h" || option == "--help") {
@@ -119,11 +139,22 @@ CommandLine parse_command_line(std::span<const std::string_view> args) {
             std::string_view path = in.value(option);
             if (path.empty()) throw UsageError("option --report needs a file name");
             cl.sync.report_file = std::filesystem::path(path);
+        } else if (cl.command == Command::slot_list && option == "--json") {
+            set_once(json_seen, option);
+            in.no_value(option);
+            cl.slot.json = true;
+        } else if (cl.command == Command::slot_drop && option == "--yes") {
+            set_once(yes_seen, option);
+            in.no_value(option);
+            cl.slot.yes = true;
+        } else if (cl.command == Command::slot_drop && !option.starts_with("-") && !cl.slot.name) {
+            if (option.empty()) throw UsageError("the slot name must not be empty");
+            cl.slot.name = std::string(option);
         } else {
             in.unknown(option);
         }
     }
-    if (!config_seen) throw UsageError(std::string(command) + " needs -c FILE (the configuration file)");
+    if (!config_seen) throw UsageError(command_name + " needs -c FILE (the configuration file)");
     cl.sync.log_format = cl.log_format;
     return cl;
 }

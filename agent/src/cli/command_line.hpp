@@ -6,17 +6,19 @@
 #include <span>
 #include <string_view>
 
+#include "cli/slot_options.hpp"
 #include "cli/sync_options.hpp"
 #include "log/log_format.hpp"
 
 namespace tidemark::cli {
 
-enum class Command { sync, check_config, version, help };
+enum class Command { sync, check_config, slot_list, slot_drop, version, help };
 
 struct CommandLine {
     Command command = Command::help;
     std::filesystem::path config_path;
     SyncOptions sync;  // meaningful for Command::sync
+    SlotOptions slot;  // meaningful for Command::slot_list and slot_drop
     log::LogFormat log_format = log::LogFormat::plain;
 };
 

@@ -60,11 +60,21 @@ struct SyncConfig {
     bool binary = true;
 };
 
+// The slot's safety nets while streaming: how much retained WAL is worth
+// a warning or an alert, and how often an idle source gets a heartbeat.
+struct SlotConfig {
+    std::uint64_t warn_retained = 10ull * 1024 * 1024 * 1024;
+    std::optional<std::uint64_t> max_retained;
+    // Zero: no heartbeats.
+    std::chrono::milliseconds heartbeat{60000};
+};
+
 struct Config {
     std::filesystem::path path;  // the file it came from, empty for text
     SourceConfig source;
     TargetConfig target;
     SyncConfig sync;
+    SlotConfig slot;
 };
 
 }  // namespace tidemark::config

@@ -96,16 +96,31 @@ void parse_sync(SectionReader& section, Config& config) {
     sync.binary = section.boolean("binary").value_or(sync.binary);
 }
 
+void parse_slot(SectionReader& section, Config& config) {
+    SlotConfig& slot = config.slot;
+    slot.warn_retained = section.byte_size("warn_retained").value_or(slot.warn_retained);
+    slot.max_retained = section.byte_size("max_retained");
+    if (slot.max_retained && *slot.max_retained == 0)
+        section.invalid("max_retained", "leave it out for no limit; a limit of 0 would alert all the time");
+    if (auto text = section.string("heartbeat")) {
+        if (*text == "0" || *text == "off")
+            slot.heartbeat = std::chrono::milliseconds(0);
+        else
+            slot.heartbeat = *section.duration("heartbeat");
+    }
+}
+
 struct Section {
     std::string_view name;
     bool required;
     void (*parse)(SectionReader&, Config&);
 };
 
-constexpr std::array<Section, 3> kSections{{
+constexpr std::array<Section, 4> kSections{{
     {"source", true, parse_source},
     {"target", true, parse_target},
     {"sync", false, parse_sync},
+    {"slot", false, parse_slot},
 }};
 
 std::string section_list() {

@@ -12,6 +12,7 @@
 #include "checkpoint/replication_origin.hpp"
 #include "log/event.hpp"
 #include "pg/database_error.hpp"
+#include "slot/slot_watch.hpp"
 #include "state/table_record.hpp"
 #include "stream/replication_connection.hpp"
 #include "stream/stream_reader.hpp"
@@ -100,8 +101,15 @@ void read_stream(stream::StreamReader& reader, PayloadQueue& queue, const std::a
 }
 
 StreamOutcome apply_queue(apply::Applier& applier, PayloadQueue& queue, std::atomic<std::uint64_t>& durable,
-                          const std::optional<pg::Lsn>& catch_up, std::stop_token stop) {
-    auto publish = [&] { durable.store(applier.durable().value()); };
+                          std::atomic<long long>& applied_transactions, const std::optional<pg::Lsn>& catch_up,
+                          std::stop_token stop) {
+    auto publish = [&] {
+        durable.store(applier.durable().value());
+        // The slot watch's heartbeats arrive as transactions carrying one
+        // tidemark message: they must not count as the source being busy.
+        const auto& c = applier.counters();
+        applied_transactions.store(c.transactions - c.watermarks);
+    };
     auto reached = [&](pg::Lsn position) {
         return catch_up && position >= *catch_up && !applier.in_source_transaction();
     };
@@ -188,6 +196,8 @@ StreamOutcome stream_changes(const config::Config& config, const state::Pipeline
 
     PayloadQueue queue(kQueueBytes, kQueueItems);
     std::atomic<std::uint64_t> durable{start.value()};
+    std::atomic<long long> applied_transactions{0};
+    slot::SlotWatch watch(config, pipeline.slot_name, applied_transactions);
     std::stop_source reader_stop;
     std::thread thread(read_stream, std::ref(reader), std::ref(queue), std::cref(durable), catch_up.has_value(),
                        reader_stop.get_token());
@@ -199,7 +209,7 @@ StreamOutcome stream_changes(const config::Config& config, const state::Pipeline
 
     StreamOutcome outcome;
     try {
-        outcome = apply_queue(applier, queue, durable, catch_up, stop);
+        outcome = apply_queue(applier, queue, durable, applied_transactions, catch_up, stop);
     } catch (...) {
         join_reader();
         applier.abandon();

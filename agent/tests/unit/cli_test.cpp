@@ -75,6 +75,21 @@ TEST(CommandLine, ParsesSyncOptionsInBothSpellings) {
     EXPECT_EQ(cl.sync.log_format, log::LogFormat::plain);
 }
 
+TEST(CommandLine, ParsesSlotSubcommands) {
+    CommandLine list = parse({"slot", "list", "-c", "a.toml", "--json"});
+    EXPECT_EQ(list.command, Command::slot_list);
+    EXPECT_TRUE(list.slot.json);
+    CommandLine drop = parse({"slot", "drop", "-c", "a.toml", "old_slot", "--yes"});
+    EXPECT_EQ(drop.command, Command::slot_drop);
+    EXPECT_TRUE(drop.slot.yes);
+    EXPECT_EQ(drop.slot.name, "old_slot");
+    EXPECT_FALSE(parse({"slot", "drop", "-c", "a.toml"}).slot.name);
+    EXPECT_THROW(parse({"slot", "-c", "a.toml"}), UsageError);
+    EXPECT_THROW(parse({"slot", "list", "-c", "a.toml", "--yes"}), UsageError);
+    EXPECT_THROW(parse({"slot", "drop", "-c", "a.toml", "a", "b"}), UsageError);
+    EXPECT_THROW(parse({"slot", "drop", "a"}), UsageError);
+}
+
 TEST(CommandLine, RefusesWhatItDoesNotKnow) {
     EXPECT_THROW(parse({}), UsageError);
     EXPECT_THROW(parse({"snyc", "-c", "a"}), UsageError);

@@ -86,10 +86,30 @@ TEST(Config, UnknownKeyListsTheValidOnes) {
 
 TEST(Config, UnknownSectionAndTopLevelKeyAreErrors) {
     EXPECT_EQ(error_of(kMinimal + "[snyc]\ncopy_jobs = 1\n"),
-              "config error: unknown section [snyc]; valid sections: [source], [target], [sync]");
-    EXPECT_EQ(error_of("slot = \"x\"\n" + kMinimal),
-              "config error: unknown key \"slot\" at the top level; settings belong in a section: [source], "
-              "[target], [sync]");
+              "config error: unknown section [snyc]; valid sections: [source], [target], [sync], [slot]");
+    EXPECT_EQ(error_of("copy_jobs = 1\n" + kMinimal),
+              "config error: unknown key \"copy_jobs\" at the top level; settings belong in a section: [source], "
+              "[target], [sync], [slot]");
+}
+
+TEST(Config, SlotSectionDefaultsAndValues) {
+    Config defaults = parse_config(kMinimal);
+    EXPECT_EQ(defaults.slot.warn_retained, 10ull * 1024 * 1024 * 1024);
+    EXPECT_FALSE(defaults.slot.max_retained);
+    EXPECT_EQ(defaults.slot.heartbeat, std::chrono::minutes(1));
+
+    Config c = parse_config(kMinimal + "[slot]\nwarn_retained = \"1kB\"\nmax_retained = \"2GB\"\nheartbeat = \"5s\"\n");
+    EXPECT_EQ(c.slot.warn_retained, 1024u);
+    EXPECT_EQ(c.slot.max_retained, 2ull * 1024 * 1024 * 1024);
+    EXPECT_EQ(c.slot.heartbeat, std::chrono::seconds(5));
+
+    EXPECT_EQ(parse_config(kMinimal + "[slot]\nheartbeat = \"off\"\n").slot.heartbeat.count(), 0);
+    EXPECT_EQ(parse_config(kMinimal + "[slot]\nheartbeat = \"0\"\n").slot.heartbeat.count(), 0);
+    EXPECT_EQ(error_of(kMinimal + "[slot]\nwarn_retained = \"lots\"\n").substr(0, 42),
+              "config error: [slot] warn_retained = \"lots");
+    EXPECT_NE(error_of(kMinimal + "[slot]\nheartbeat = \"sometimes\"\n").find("heartbeat"), std::string::npos);
+    EXPECT_NE(error_of(kMinimal + "[slot]\nmax_retained = \"0B\"\n").find("max_retained"), std::string::npos);
+    EXPECT_NE(error_of(kMinimal + "[slot]\nwarn_retaind = \"1GB\"\n").find("warn_retaind"), std::string::npos);
 }
 
 TEST(Config, MissingRequiredParts) {

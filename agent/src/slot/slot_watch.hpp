@@ -1,0 +1,41 @@
+// SlotWatch: a thread that, while the stream runs, looks after the slot
+// from a normal (not replication) connection to the source: every 10
+// seconds it reads the WAL the slot retains and warns or alerts past the
+// configured limits, and it writes heartbeats on an idle source.
+// Must not: drop, advance or otherwise change the slot (a DBA decides
+// that), or stop the sync: its own failures are logged and retried.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <stop_token>
+#include <string>
+#include <thread>
+
+#include "config/config.hpp"
+
+namespace tidemark::slot {
+
+class SlotWatch {
+public:
+    // `applied` counts the source transactions applied so far, heartbeats
+    // excluded; the stream's apply loop keeps it current.
+    SlotWatch(const config::Config& config, std::string slot_name, const std::atomic<long long>& applied);
+    ~SlotWatch() = default;  // the thread is stopped and joined
+    SlotWatch(const SlotWatch&) = delete;
+    SlotWatch& operator=(const SlotWatch&) = delete;
+
+private:
+    void run(std::stop_token stop);
+
+    std::string conninfo_;
+    config::SlotConfig settings_;
+    std::string slot_name_;
+    const std::atomic<long long>& applied_;
+    std::mutex mutex_;
+    std::condition_variable_any wake_;
+    std::jthread thread_;  // last: starts once everything above exists
+};
+
+}  // namespace tidemark::slot
