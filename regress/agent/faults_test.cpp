@@ -75,6 +75,9 @@ TEST_F(Faults, SigkillDuringTheCopy) {
             agent.kill_hard();
         }
         src("INSERT INTO a VALUES (" + std::to_string(1000000 + round) + ", 'written between kills')");
+        // c has no key: a change applied on top of a copy that already held
+        // it would show as a duplicate row, so this checks the IDP gate.
+        src("INSERT INTO c VALUES ('between kills', " + std::to_string(round) + ")");
         src("UPDATE b SET w = w + 1 WHERE id = " + std::to_string(round + 1));
     }
     auto run = sync_once(config("initial", "chunk_rows = 20000"));
