@@ -260,11 +260,11 @@ PipelineStart resume(const config::Config& config, pg::Connection& target, Pipel
         auto repl = stream::ReplicationConnection::connect(config.source.conninfo);
         auto tmp = repl.create_slot(temporary_slot_name(), {stream::SlotSnapshot::export_snapshot, true});
         idp::Snapshot snapshot{tmp.snapshot_name, tmp.consistent_point};
-        auto todo = tables_to_copy(config, target, record.name, snapshot);
-        if (!todo.empty()) {
+        auto unfinished = tables_to_copy(config, target, record.name, snapshot);
+        if (!unfinished.empty()) {
             log::info("copying the tables the interrupted copy had not finished",
-                      {{"tables", std::to_string(todo.size())}, {"snapshot_lsn", tmp.consistent_point.to_string()}});
-            start.copy = idp::run_initial_copy(config, record.name, snapshot, todo, stop);
+                      {{"tables", std::to_string(unfinished.size())}, {"snapshot_lsn", tmp.consistent_point.to_string()}});
+            start.copy = idp::run_initial_copy(config, record.name, snapshot, unfinished, stop);
         }
         idp::copy_sequences(config, snapshot);
         finish_copy(target, record);
