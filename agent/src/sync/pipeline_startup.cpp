@@ -115,19 +115,38 @@ std::vector<std::string> tables_to_copy(const config::Config& config, pg::Connec
     return out;
 }
 
+// The state row of a pipeline this run starts.
+PipelineRecord new_pipeline(const config::Config& config, const std::string& name, PipelinePhase phase,
+                            pg::Lsn consistent_point, bool slot_created_by_agent) {
+    PipelineRecord r;
+    r.name = name;
+    r.slot_name = config.source.slot;
+    r.origin_name = checkpoint::origin_name_for(name);
+    r.startup_mode = std::string(config::to_string(config.sync.startup_mode));
+    r.phase = phase;
+    r.consistent_point = consistent_point;
+    r.slot_created_by_agent = slot_created_by_agent;
+    return r;
+}
+
+// Records a pipeline that streams from `from` without a copy, with its
+// origin already there, in one transaction.
+void record_streaming_pipeline(pg::Connection& target, const PipelineRecord& r, pg::Lsn from) {
+    checkpoint::ReplicationOrigin origin(r.origin_name);
+    pg::in_transaction(target, "while recording the pipeline", [&] {
+        state::insert_pipeline(target, r);
+        origin.create_if_missing(target);
+        origin.advance(target, from);
+    });
+}
+
 PipelineStart fresh_copy(const config::Config& config, pg::Connection& target, const std::string& name,
                          std::stop_token stop) {
     PipelineStart start;
     auto repl = stream::ReplicationConnection::connect(config.source.conninfo);
     auto slot = create_slot(repl, config.source.slot, {stream::SlotSnapshot::export_snapshot, false}, name);
+    start.record = new_pipeline(config, name, PipelinePhase::copying, slot.consistent_point, true);
     PipelineRecord& r = start.record;
-    r.name = name;
-    r.slot_name = config.source.slot;
-    r.origin_name = checkpoint::origin_name_for(name);
-    r.startup_mode = std::string(config::to_string(config.sync.startup_mode));
-    r.phase = PipelinePhase::copying;
-    r.consistent_point = slot.consistent_point;
-    r.slot_created_by_agent = true;
     state::insert_pipeline(target, r);
     log::info("created the replication slot with an exported snapshot; copying the tables",
               {{"pipeline", name}, {"slot", r.slot_name}, {"consistent_point", slot.consistent_point.to_string()}});
@@ -151,20 +170,9 @@ PipelineStart fresh_latest(const config::Config& config, pg::Connection& target,
     PipelineStart start;
     auto repl = stream::ReplicationConnection::connect(config.source.conninfo);
     auto slot = create_slot(repl, config.source.slot, {stream::SlotSnapshot::noexport, false}, name);
-    PipelineRecord& r = start.record;
-    r.name = name;
-    r.slot_name = config.source.slot;
-    r.origin_name = checkpoint::origin_name_for(name);
-    r.startup_mode = "latest";
-    r.phase = PipelinePhase::streaming;
-    r.consistent_point = slot.consistent_point;
-    r.slot_created_by_agent = true;
-    checkpoint::ReplicationOrigin origin(r.origin_name);
-    pg::in_transaction(target, "while recording the pipeline", [&] {
-        state::insert_pipeline(target, r);
-        origin.create_if_missing(target);
-        origin.advance(target, slot.consistent_point);
-    });
+    start.record = new_pipeline(config, name, PipelinePhase::streaming, slot.consistent_point, true);
+    const PipelineRecord& r = start.record;
+    record_streaming_pipeline(target, r, slot.consistent_point);
     log::info("created the replication slot; streaming from its creation point (latest: nothing is copied)",
               {{"pipeline", name}, {"slot", r.slot_name}, {"lsn", slot.consistent_point.to_string()}});
     start.fallback_start = slot.consistent_point;
@@ -188,28 +196,17 @@ PipelineStart fresh_specific(const config::Config& config, pg::Connection& targe
                             "\", not tidemark; create a slot with plugin tidemark");
         if (info->wal_status == "lost")
             throw SyncError("replication slot " + slot +
-                            " has lost the WAL it needs (wal_status = lost); "
-                            "its changes cannot be streamed any more");
+                            " has lost the WAL it needs (wal_status = lost): its changes cannot be streamed any "
+                            "more; drop it (tidemark slot drop --yes) and start over with startup_mode = \"initial\", "
+                            "which copies the tables again");
         if (info->confirmed_flush_lsn && *info->confirmed_flush_lsn > lsn)
             throw SyncError("start_lsn " + lsn.to_string() + " is behind replication slot " + slot +
                             ", whose confirmed_flush_lsn is " + info->confirmed_flush_lsn->to_string() +
                             ": changes before that were confirmed and are gone; use a start_lsn at or after it");
     }
     PipelineStart start;
-    PipelineRecord& r = start.record;
-    r.name = name;
-    r.slot_name = slot;
-    r.origin_name = checkpoint::origin_name_for(name);
-    r.startup_mode = "specific";
-    r.phase = PipelinePhase::streaming;
-    r.consistent_point = lsn;
-    r.slot_created_by_agent = false;
-    checkpoint::ReplicationOrigin origin(r.origin_name);
-    pg::in_transaction(target, "while recording the pipeline", [&] {
-        state::insert_pipeline(target, r);
-        origin.create_if_missing(target);
-        origin.advance(target, lsn);
-    });
+    start.record = new_pipeline(config, name, PipelinePhase::streaming, lsn, false);
+    record_streaming_pipeline(target, start.record, lsn);
     log::info("streaming from the existing slot at the given start_lsn",
               {{"pipeline", name}, {"slot", slot}, {"start_lsn", lsn.to_string()}});
     start.fallback_start = lsn;
