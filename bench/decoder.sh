@@ -98,20 +98,17 @@ write_insert() {
   done | sql_file "$port" "$db"
   echo "$rows"
 }
-write_update() {
-  local per=$(( (rows + txns - 1) / txns )) lo
+# The update and delete phases touch the rows in `txns` transactions of
+# consecutive id ranges.
+write_in_ranges() {
+  local statement=$1 per=$(( (rows + txns - 1) / txns )) lo
   for (( lo = 0; lo < rows; lo += per )); do
-    echo "UPDATE bench_rows SET a = a + 1 WHERE id > $lo AND id <= $(( lo + per ));"
+    echo "$statement WHERE id > $lo AND id <= $(( lo + per ));"
   done | sql_file "$port" "$db"
   echo "$rows"
 }
-write_delete() {
-  local per=$(( (rows + txns - 1) / txns )) lo
-  for (( lo = 0; lo < rows; lo += per )); do
-    echo "DELETE FROM bench_rows WHERE id > $lo AND id <= $(( lo + per ));"
-  done | sql_file "$port" "$db"
-  echo "$rows"
-}
+write_update() { write_in_ranges "UPDATE bench_rows SET a = a + 1"; }
+write_delete() { write_in_ranges "DELETE FROM bench_rows"; }
 write_pgbench() {
   local per_client=$(( (pgbench_tx + pgbench_clients - 1) / pgbench_clients ))
   pgbench -n -c "$pgbench_clients" -j 2 -t "$per_client" -h 127.0.0.1 -p "$port" -U postgres "$db" \
