@@ -19,7 +19,7 @@ packages=(
 for arg in "$@"; do
   case "$arg" in
     # the peers the benchmarks compare against, and what drives them
-    --bench) packages+=(postgresql-15-wal2json postgresql-15-decoderbufs pgcopydb hyperfine time) ;;
+    --bench) packages+=(postgresql-15-wal2json postgresql-15-decoderbufs pgcopydb time) ;;
     --browser) packages+=(chromium) ;;
     # dpkg-buildpackage for packaging/build-deb.sh
     --deb) packages+=(debhelper dpkg-dev) ;;
