@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,11 @@ struct ApplyCounters {
     long long skipped_by_gate = 0;
     long long watermarks = 0;
     std::optional<std::int64_t> last_commit_time;
+    // Conflicts detected (committed with their resolution), by kind
+    // ("insert_exists", ...) then strategy ("last_write_wins", ...).
+    std::map<std::string, std::map<std::string, long long>> conflicts;
+    // Late or suspicious changes, by reason ("late", "future", ...).
+    std::map<std::string, long long> late;
 };
 
 class Applier {

@@ -7,6 +7,8 @@
 #include <string_view>
 
 #include "log/event.hpp"
+#include "state/conflict_tables.hpp"
+#include "state/state_history_tables.hpp"
 #include "pg/transaction.hpp"
 
 namespace tidemark::state {
@@ -82,6 +84,8 @@ CREATE TABLE tidemark.dead_letters (
   created_at timestamptz NOT NULL DEFAULT now());
 CREATE INDEX dead_letters_pipeline_idx ON tidemark.dead_letters (pipeline, id);
 )SQL",
+    kConflictTables,
+    kStateHistoryTables,
 };
 
 int current_version(pg::Connection& conn) {

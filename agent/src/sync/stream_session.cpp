@@ -43,6 +43,9 @@ void merge_counters(apply::ApplyCounters& into, const apply::ApplyCounters& from
     into.skipped_by_gate += from.skipped_by_gate;
     into.watermarks += from.watermarks;
     if (from.last_commit_time) into.last_commit_time = from.last_commit_time;
+    for (const auto& [kind, by_strategy] : from.conflicts)
+        for (const auto& [strategy, n] : by_strategy) into.conflicts[kind][strategy] += n;
+    for (const auto& [reason, n] : from.late) into.late[reason] += n;
 }
 
 // The reader thread's work.  Everything it learns goes through the queue,

@@ -59,6 +59,12 @@ void write_report(const cli::SyncOptions& options, const std::string& text) {
 }  // namespace
 
 int run_sync(const config::Config& config, const cli::SyncOptions& options) {
+    RunContext context;
+    SignalWatcher signals(context.stop);
+    return run_pipeline(config, options, context);
+}
+
+int run_pipeline(const config::Config& config, const cli::SyncOptions& options, RunContext& context) {
     RunSummary run;
     run.sync_id = new_sync_id();
     run.source = pg::mask_conninfo(config.source.conninfo);
@@ -66,8 +72,7 @@ int run_sync(const config::Config& config, const cli::SyncOptions& options) {
     run.started_at = pg::pg_now();
     run.pipeline = pipeline_name(config);
 
-    std::stop_source stop;
-    SignalWatcher signals(stop);
+    std::stop_source& stop = context.stop;
     retry::Backoff backoff;
     bool reset = options.reset;
     std::optional<PipelineStart> start;

@@ -4,11 +4,16 @@
 
 #include "cli/sync_options.hpp"
 #include "config/config.hpp"
+#include "sync/run_context.hpp"
 
 namespace tidemark::sync {
 
 // Runs the sync as the configuration and options say; returns the process
 // exit code (cli/exit_codes.hpp).
 int run_sync(const config::Config& config, const cli::SyncOptions& options);
+
+// Runs one pipeline until it is done, fails or `context` asks it to stop;
+// returns its exit code.  The caller watches the signals.
+int run_pipeline(const config::Config& config, const cli::SyncOptions& options, RunContext& context);
 
 }  // namespace tidemark::sync
