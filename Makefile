@@ -35,14 +35,16 @@ install-decoder: decoder
 install: install-decoder agent
 	cmake --install $(BUILD)/agent
 
+# The status page is checked in headless Chromium: --browser installs it.
 check: install-decoder agent
+	packaging/install-deps.sh --browser
 	$(MAKE) check-decoder check-agent
 
 check-decoder:
 	regress/run-pg-regress.sh all
 
 check-agent:
-	cd $(BUILD)/agent && ctest --output-on-failure -j1 --timeout 1200
+	cd $(BUILD)/agent && ctest --output-on-failure -j2 --timeout 1200
 
 demo: install-decoder agent
 	demo/demo.sh $(BUILD)/agent/tidemark

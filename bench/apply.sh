@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/apply.sh AGENT: how fast a target catches up a backlog: PostgreSQL's
-# own subscription against `tidemark sync --once`, on the same backlog
-# retained by two slots of one source.
+# own subscription against `tidemark sync --once`, without and with conflict
+# detection ([conflicts] default = "last_write_wins"), on the same backlog
+# retained by three slots of one source.
 # Must not: judge the figures; it fails when a tool fails or when a target
 # does not end up equal to the source.
 #
@@ -58,13 +59,19 @@ CREATE PUBLICATION p FOR ALL TABLES;
 VACUUM ANALYZE;
 SQL
 
-# Both targets start as exact copies of the source.
-for t in sub_target tm_target; do
+# Every target starts as an exact copy of the source.  The one with
+# conflict detection is loaded under the replication origin of its pipeline,
+# as tidemark's own copy writes it: its rows are this source's, not a local
+# user's (which every first change would then conflict with).
+sql "$tgt_port" postgres "SELECT pg_replication_origin_create('tidemark_bench_tm_detect')" >/dev/null
+for t in sub_target tm_target tm_detect_target; do
   sql "$tgt_port" postgres "CREATE DATABASE $t"
   # The dump of schema public creates it.
   sql "$tgt_port" "$t" "DROP SCHEMA public"
-  pg_dump -h 127.0.0.1 -p "$src_port" -U postgres -n public --no-publications --no-subscriptions "$db" \
-    | sql_file "$tgt_port" "$t" >/dev/null
+  {
+    [ "$t" = tm_detect_target ] && echo "SELECT pg_replication_origin_session_setup('tidemark_bench_tm_detect');"
+    pg_dump -h 127.0.0.1 -p "$src_port" -U postgres -n public --no-publications --no-subscriptions "$db"
+  } | sql_file "$tgt_port" "$t" >/dev/null
   sql "$tgt_port" "$t" "VACUUM ANALYZE" >/dev/null
 done
 
@@ -90,6 +97,25 @@ startup_mode = "latest"
 TOML
 "$agent" sync -c "$config" --once >"$work/agent-setup.out" 2>"$work/agent-setup.err" \
   || { cat "$work/agent-setup.err" >&2; die "tidemark sync (startup_mode latest, before the backlog) failed"; }
+# The same with conflict detection on, on its own slot and target.
+detect_config="$work/tidemark-detect.toml"
+cat >"$detect_config" <<TOML
+[source]
+conninfo = "$(conninfo "$src_port" "$db")"
+slot = "bench_tm_detect"
+
+[target]
+conninfo = "$(conninfo "$tgt_port" tm_detect_target)"
+create_tables = true
+
+[sync]
+startup_mode = "latest"
+
+[conflicts]
+default = "last_write_wins"
+TOML
+"$agent" sync -c "$detect_config" --once >"$work/agent-detect-setup.out" 2>"$work/agent-detect-setup.err" \
+  || { cat "$work/agent-detect-setup.err" >&2; die "tidemark sync with detection (before the backlog) failed"; }
 
 log "apply: writing the backlog"
 t0=$(now)
@@ -243,6 +269,29 @@ got=$(digest "$tgt_port" tm_target)
 [ "$got" = "$expected" ] || die "tidemark's target differs from the source: $got, expected $expected"
 log "  tidemark: $tm_s s, peak RSS $tm_rss MB, CPU: agent $tm_cpu s, source $tm_src_cpu s, target $tm_tgt_cpu s"
 
+# ---- tidemark with conflict detection -----------------------------------------
+log "apply: tidemark sync --once catch-up with conflict detection"
+quiet
+sampler_start detect
+cpu_start 0
+t0=$(now)
+rc=0
+/usr/bin/time -v -o "$work/agent-detect-time.txt" "$agent" sync -c "$detect_config" --once \
+  --report "$work/agent-detect-report.txt" >"$work/agent-detect.out" 2>"$work/agent-detect.err" || rc=$?
+t1=$(now)
+[ "$rc" -eq 0 ] || { tail -n 30 "$work/agent-detect.err" >&2; die "tidemark sync --once with detection failed (exit $rc)"; }
+cpu_end
+sampler_stop detect
+dt_src_cpu=$src_cpu dt_tgt_cpu=$tgt_cpu
+dt_s=$(elapsed "$t0" "$t1")
+dt_rss=$(peak_rss_mb "$work/agent-detect-time.txt")
+dt_cpu=$(awk -F: '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$work/agent-detect-time.txt")
+got=$(digest "$tgt_port" tm_detect_target)
+[ "$got" = "$expected" ] || die "tidemark's target with detection differs from the source: $got, expected $expected"
+dt_conflicts=$(sql "$tgt_port" tm_detect_target "SELECT count(*) FROM tidemark.conflicts")
+log "  tidemark with detection: $dt_s s, peak RSS $dt_rss MB, CPU: agent $dt_cpu s, source $dt_src_cpu s," \
+  "target $dt_tgt_cpu s, conflicts logged: $dt_conflicts"
+
 {
   echo "# Apply benchmark: catching up a backlog"
   echo
@@ -257,8 +306,11 @@ log "  tidemark: $tm_s s, peak RSS $tm_rss MB, CPU: agent $tm_cpu s, source $tm_
     "$(awk -v c="$backlog_tx" -v s="$sub_s" 'BEGIN { printf "%.1f", c / s / 1000 }') | $sub_src_cpu | $sub_tgt_cpu | - | - |"
   echo "| tidemark sync --once | $tm_s | $(awk -v c="$backlog_changes" -v s="$tm_s" 'BEGIN { printf "%.1f", c / s / 1000 }') |" \
     "$(awk -v c="$backlog_tx" -v s="$tm_s" 'BEGIN { printf "%.1f", c / s / 1000 }') | $tm_src_cpu | $tm_tgt_cpu | $tm_cpu | $tm_rss |"
+  echo "| tidemark sync --once, conflict detection on | $dt_s | $(awk -v c="$backlog_changes" -v s="$dt_s" 'BEGIN { printf "%.1f", c / s / 1000 }') |" \
+    "$(awk -v c="$backlog_tx" -v s="$dt_s" 'BEGIN { printf "%.1f", c / s / 1000 }') | $dt_src_cpu | $dt_tgt_cpu | $dt_cpu | $dt_rss |"
   echo
   echo "speed-up, subscription time / tidemark time: $(ratio "$sub_s" "$tm_s")"
+  echo "conflict detection cost, time with detection / time without: $(ratio "$dt_s" "$tm_s") ($dt_conflicts conflicts logged)"
   echo "(tidemark's time includes its process start, connections and the final report; the subscription's"
   echo "starts at ALTER SUBSCRIPTION ... ENABLE and ends when its origin has passed the backlog's end;"
   echo "server CPU: every server process that ended during the run, walsender and apply worker included)"

@@ -62,7 +62,10 @@ listen_addresses = '127.0.0.1'
 unix_socket_directories = '$dir'
 wal_level = logical
 max_wal_senders = 20
-max_replication_slots = 20
+# Also the number of replication origin states: each pipeline that ever
+# wrote to a cluster keeps 1 + copy_jobs of them, and a test program's
+# pipelines all write to the same target cluster.
+max_replication_slots = 64
 max_worker_processes = 16
 max_logical_replication_workers = 8
 track_commit_timestamp = on

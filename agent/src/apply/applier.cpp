@@ -77,8 +77,17 @@ void Applier::process(const std::shared_ptr<Payload>& payload) {
     }
 }
 
+std::int64_t Applier::step_of(std::int64_t commit_time) const noexcept {
+    std::int64_t step = settings_.commit_time_step;
+    std::int64_t q = commit_time / step;
+    return commit_time % step < 0 ? q - 1 : q;
+}
+
 void Applier::on_begin(const wire::Begin& m) {
     if (in_txn_) throw ApplyError("the stream sent BEGIN inside a transaction");
+    if (settings_.commit_time_step > 0 && group_txns_ > 0 &&
+        step_of(m.commit_time) != step_of(group_commit_time_))
+        close_group();
     in_txn_ = true;
     txn_ = SourceTxn{m.final_lsn, m.commit_time, m.xid};
     if (!group_started_) group_started_ = Clock::now();
@@ -149,6 +158,10 @@ void Applier::close_group() {
     pending_.clear();
     pins_.clear();
     state::merge(counters_.tables, group_stats_);
+    conflict::DetectionCounts detected = writer_.take_committed();
+    for (const auto& [kind, by_strategy] : detected.conflicts)
+        for (const auto& [strategy, n] : by_strategy) counters_.conflicts[kind][strategy] += n;
+    for (const auto& [reason, n] : detected.late) counters_.late[reason] += n;
     counters_.transactions += group_txns_;
     counters_.last_commit_time = group_commit_time_;
     durable_ = group_end_;
@@ -180,6 +193,7 @@ bool Applier::commit_now() {
 
 void Applier::abandon() noexcept {
     session_.rollback();
+    writer_.discard();
     pending_.clear();
     pins_.clear();
     group_stats_.clear();

@@ -32,6 +32,11 @@ namespace tidemark::apply {
 struct ApplierSettings {
     std::size_t batch_size = 5000;
     std::chrono::milliseconds max_batch_latency{200};
+    // With conflict detection: a target transaction holds only source
+    // transactions whose commit times fall in one step of this many
+    // microseconds, so that the commit time it records on the target is
+    // right for every row at that resolution (0: no such bound).
+    std::int64_t commit_time_step = 0;
 };
 
 // What this run applied (committed on the target), for the sync report.
@@ -86,6 +91,7 @@ public:
     const ApplyCounters& counters() const noexcept { return counters_; }
 
 private:
+    std::int64_t step_of(std::int64_t commit_time) const noexcept;
     void on_begin(const wire::Begin& m);
     void on_commit(const wire::Commit& m);
     void on_relation(const wire::Relation& m);

@@ -13,6 +13,18 @@ namespace {
 // libpq, in blocking mode, is still sending.
 constexpr std::size_t kStatementsPerSync = 500;
 
+// A prepared statement is planned for its parameters' types: one SQL text
+// sent with other types (the same shape on another table's key type) is
+// another statement.
+std::string prepared_key(const Statement& st) {
+    std::string key = st.sql;
+    for (const auto& p : st.params) {
+        key += '\0';
+        key += std::to_string(p.type);
+    }
+    return key;
+}
+
 bool is_error(ExecStatusType st) {
     return st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR;
 }
@@ -85,6 +97,8 @@ PipelineOutcome ApplySession::run(std::span<Statement> statements) {
             outcome.error = pg::DatabaseError::from_result(r.native(), conn_.native(), context(i));
             // Nothing more will come from a lost connection.
             if (outcome.error->is_connection_error()) throw *outcome.error;
+        } else if (statements[i].result && !is_error(r.status())) {
+            *statements[i].result = std::move(r);
         }
         while (conn_.get_result()) {
         }
@@ -103,11 +117,11 @@ PipelineOutcome ApplySession::run(std::span<Statement> statements) {
                 conn_.send_query_params(st.sql, st.params);
                 continue;
             }
-            auto it = prepared_.find(st.sql);
+            auto it = prepared_.find(prepared_key(st));
             if (it == prepared_.end()) {
                 std::string name = "tidemark_" + std::to_string(next_statement_id_++);
                 conn_.send_prepare(name, st.sql, st.params);
-                it = prepared_.emplace(st.sql, std::move(name)).first;
+                it = prepared_.emplace(prepared_key(st), std::move(name)).first;
                 parsed.push_back(i);
             }
             conn_.send_prepared(it->second, st.params);
@@ -128,7 +142,7 @@ PipelineOutcome ApplySession::run(std::span<Statement> statements) {
                                     "while applying changes");
         if (!outcome.ok())
             for (std::size_t i : parsed)
-                if (i >= *outcome.failed_index) prepared_.erase(statements[i].sql);
+                if (i >= *outcome.failed_index) prepared_.erase(prepared_key(statements[i]));
         next = end;
     }
     conn_.exit_pipeline();

@@ -65,7 +65,7 @@ public:
     PipelineOutcome run(Statement statement);
 
 private:
-    std::unordered_map<std::string, std::string> prepared_;  // SQL text -> statement name
+    std::unordered_map<std::string, std::string> prepared_;  // SQL text and parameter types -> statement name
     std::size_t next_statement_id_ = 1;
     pg::Connection conn_;
 };

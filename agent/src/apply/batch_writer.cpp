@@ -10,6 +10,7 @@
 #include "apply/statement_builder.hpp"
 #include "checkpoint/replication_origin.hpp"
 #include "log/event.hpp"
+#include "pg/timestamp.hpp"
 
 namespace tidemark::apply {
 namespace {
@@ -66,21 +67,29 @@ void count_change(const Change& ch, state::StatsDeltas& stats) {
     d.note_commit(ch.txn.commit_time, lsn);
 }
 
-BatchWriter::BatchWriter(ApplySession& session, WriterSettings settings)
-    : session_(session), settings_(std::move(settings)) {}
+BatchWriter::BatchWriter(ApplySession& session, WriterSettings settings, std::optional<conflict::Detector> detector)
+    : session_(session), settings_(std::move(settings)), detector_(std::move(detector)) {}
 
 void BatchWriter::fail(const pg::DatabaseError& error) {
     session_.rollback();
+    discard();
     throw error;
 }
 
-std::vector<Statement> BatchWriter::commit_statements(const CommitPoint& commit,
-                                                      const state::StatsDeltas& stats) const {
+conflict::DetectionCounts BatchWriter::take_committed() {
+    conflict::DetectionCounts out = std::move(committed_counts_);
+    committed_counts_.clear();
+    return out;
+}
+
+std::vector<Statement> BatchWriter::commit_statements(const CommitPoint& commit, const state::StatsDeltas& stats) {
     std::vector<Statement> out;
     if (!stats.empty()) {
         state::StatsUpsert up = state::stats_upsert(settings_.pipeline, stats);
         out.push_back(Statement::with_text_params(std::move(up.sql), up.params, "while updating tidemark.table_stats"));
     }
+    if (detector_)
+        for (auto& s : detector_->commit_statements(commit.commit_time)) out.push_back(std::move(s));
     auto origin = checkpoint::ReplicationOrigin::xact_setup(commit.end_lsn, commit.commit_time);
     out.push_back(Statement::with_text_params(std::move(origin.sql), origin.params,
                                               "while recording the stream's progress in the replication origin"));
@@ -92,6 +101,7 @@ void BatchWriter::refuse(const Change& change, const std::optional<std::string>&
                          state::StatsDeltas& stats, std::vector<Statement>* queue) {
     if (settings_.on_error == config::OnError::stop) {
         session_.rollback();
+        discard();
         throw ApplyError("the target refused " + describe(change) + ": " + error +
                          "; on_error = \"stop\", so nothing of this transaction was applied and the slot keeps it "
                          "(fix the target, or set [sync] on_error = \"dead_letter\", and run again)");
@@ -123,8 +133,9 @@ void BatchWriter::refuse(const Change& change, const std::optional<std::string>&
     if (!p.ok()) fail(*p.error);
 }
 
-std::vector<Statement> BatchWriter::plan(const std::vector<Change>& changes, state::StatsDeltas& stats) {
-    std::vector<Statement> out;
+void BatchWriter::plan_units(const std::vector<Change>& changes, state::StatsDeltas& stats,
+                             const std::function<void(std::unique_ptr<TableConflation>)>& on_table,
+                             const std::function<void(const Change&)>& on_row) {
     // Tables with pending conflated rows, by relation object (a new schema
     // version is a new object and never shares a conflation).
     std::map<const RelationInfo*, std::unique_ptr<TableConflation>> tables;
@@ -133,21 +144,12 @@ std::vector<Statement> BatchWriter::plan(const std::vector<Change>& changes, sta
     auto write_table = [&](const RelationInfo* rel) {
         auto it = tables.find(rel);
         if (it == tables.end()) return;
-        for (auto& s : setwise_statements(*it->second)) out.push_back(std::move(s));
+        on_table(std::move(it->second));
         tables.erase(it);
     };
     auto write_all = [&] {
         for (const RelationInfo* rel : order) write_table(rel);
         order.clear();
-    };
-    auto write_row = [&](const Change& ch) {
-        RowPlan rp = row_statement(ch);
-        if (!rp.refusal.empty()) {
-            refuse(ch, std::string("55000"), rp.refusal, stats, &out);
-            return;
-        }
-        if (rp.statement) out.push_back(std::move(*rp.statement));
-        count_change(ch, stats);
     };
 
     for (const Change& ch : changes) {
@@ -155,7 +157,7 @@ std::vector<Statement> BatchWriter::plan(const std::vector<Change>& changes, sta
             // TRUNCATE ... CASCADE reaches tables it does not name: every
             // pending row goes first.
             write_all();
-            write_row(ch);
+            on_row(ch);
             continue;
         }
         const RelationInfo* rel = ch.relation.get();
@@ -171,14 +173,127 @@ std::vector<Statement> BatchWriter::plan(const std::vector<Change>& changes, sta
         // Its place among this table's changes matters: the table's
         // pending rows first, then the change on its own.
         write_table(rel);
-        write_row(ch);
+        on_row(ch);
     }
     write_all();
+}
+
+std::vector<Statement> BatchWriter::plan(const std::vector<Change>& changes, state::StatsDeltas& stats) {
+    std::vector<Statement> out;
+    plan_units(
+        changes, stats,
+        [&](std::unique_ptr<TableConflation> table) {
+            for (auto& s : setwise_statements(*table)) out.push_back(std::move(s));
+        },
+        [&](const Change& ch) {
+            RowPlan rp = row_statement(ch);
+            if (!rp.refusal.empty()) {
+                refuse(ch, std::string("55000"), rp.refusal, stats, &out);
+                return;
+            }
+            if (rp.statement) out.push_back(std::move(*rp.statement));
+            count_change(ch, stats);
+        });
     return out;
 }
 
-void BatchWriter::replay(const std::vector<Change>& changes, state::StatsDeltas& stats) {
+std::optional<pg::DatabaseError> BatchWriter::plan_detected(const std::vector<Change>& changes,
+                                                            std::vector<Statement>& stmts, std::size_t& plan_begin,
+                                                            state::StatsDeltas& stats,
+                                                            conflict::DetectionCounts& counts) {
+    conflict::Detector& detector = *detector_;
+    const std::int64_t now = pg::pg_now();
+    // Conflations waiting for their probes: the probes of consecutive
+    // tables share one round trip; a change written on its own comes after
+    // them, so they are probed and resolved first.
+    std::vector<std::unique_ptr<TableConflation>> segment;
+    std::optional<pg::DatabaseError> refused;
+
+    auto flush_segment = [&] {
+        if (segment.empty() || refused) return;
+        std::vector<conflict::Detector::ProbeResults> results(segment.size());
+        std::vector<bool> probed(segment.size(), false);
+        bool any = false;
+        for (std::size_t i = 0; i < segment.size(); ++i) {
+            if (!detector.probes(*segment[i])) continue;
+            for (auto& p : detector.probe(*segment[i], results[i])) stmts.push_back(std::move(p));
+            probed[i] = any = true;
+        }
+        if (any) {
+            PipelineOutcome o = session_.run(stmts);
+            if (!o.ok()) {
+                if (*o.failed_index < plan_begin || !is_data_error(o.error->sqlstate())) fail(*o.error);
+                refused = *o.error;
+                segment.clear();
+                return;
+            }
+            stmts.clear();
+            plan_begin = 0;
+        }
+        for (std::size_t i = 0; i < segment.size(); ++i) {
+            auto out = probed[i] ? detector.resolve(*segment[i], results[i], counts, now, session_)
+                                 : setwise_statements(*segment[i]);
+            for (auto& s : out) stmts.push_back(std::move(s));
+        }
+        segment.clear();
+    };
+
+    plan_units(
+        changes, stats, [&](std::unique_ptr<TableConflation> table) { segment.push_back(std::move(table)); },
+        [&](const Change& ch) {
+            flush_segment();
+            if (refused) return;
+            RowPlan rp = row_statement(ch);
+            if (!rp.refusal.empty()) {
+                refuse(ch, std::string("55000"), rp.refusal, stats, &stmts);
+                return;
+            }
+            if (rp.statement) stmts.push_back(std::move(*rp.statement));
+            count_change(ch, stats);
+        });
+    flush_segment();
+    return refused;
+}
+
+bool BatchWriter::replay_detected(const Change& ch, state::StatsDeltas& stats, conflict::DetectionCounts& counts) {
+    if (ch.kind == ChangeKind::truncate || !ch.relation || !ch.relation->keyed()) return false;
+    TableConflation one(ch.relation);
+    if (!one.absorb(ch)) return false;
+    conflict::Detector::ProbeResults result;
+    std::vector<Statement> attempt;
+    attempt.push_back(control(savepoint(kChangeSavepoint)));
+    for (auto& p : detector_->probe(one, result)) attempt.push_back(std::move(p));
+    PipelineOutcome o = session_.run(attempt);
+    std::vector<Statement> writes;
+    conflict::DetectionCounts change_counts;
+    if (o.ok()) {
+        for (auto& s : detector_->resolve(one, result, change_counts, pg::pg_now(), session_))
+            writes.push_back(std::move(s));
+        writes.push_back(control(release(kChangeSavepoint)));
+        o = session_.run(writes);
+        if (o.ok()) {
+            count_change(ch, stats);
+            counts.merge(change_counts);
+            return true;
+        }
+        if (*o.failed_index + 1 == writes.size()) fail(*o.error);
+    } else if (*o.failed_index == 0) {
+        fail(*o.error);
+    }
+    if (!is_data_error(o.error->sqlstate())) fail(*o.error);
+    std::vector<Statement> undo;
+    undo.push_back(control(rollback_to(kChangeSavepoint)));
+    undo.push_back(control(release(kChangeSavepoint)));
+    PipelineOutcome u = session_.run(undo);
+    if (!u.ok()) fail(*u.error);
+    refuse(ch, o.error->sqlstate(), o.error->primary().empty() ? o.error->what() : o.error->primary(), stats, nullptr);
+    return true;
+}
+
+void BatchWriter::replay(const std::vector<Change>& changes, state::StatsDeltas& stats,
+                         conflict::DetectionCounts& counts) {
     for (const Change& ch : changes) {
+        if (detector_ && replay_detected(ch, stats, counts)) continue;
         RowPlan rp = row_statement(ch);
         if (!rp.refusal.empty()) {
             refuse(ch, std::string("55000"), rp.refusal, stats, nullptr);
@@ -212,6 +327,7 @@ void BatchWriter::write(const std::vector<Change>& changes, const std::optional<
                         state::StatsDeltas& txn_stats) {
     const bool open = session_.in_transaction();
     if (changes.empty() && (!commit || !open)) return;
+    if (detector_ && !detector_->prepared()) detector_->prepare(session_.connection());
 
     std::vector<Statement> stmts;
     // Earlier batches of this transaction must survive a failure of this
@@ -221,28 +337,56 @@ void BatchWriter::write(const std::vector<Change>& changes, const std::optional<
         stmts.push_back(control("BEGIN"));
     else if (use_savepoint)
         stmts.push_back(control(savepoint(kBatchSavepoint)));
-    const std::size_t plan_begin = stmts.size();
+    std::size_t plan_begin = stmts.size();
     state::StatsDeltas batch_stats;
-    for (auto& s : plan(changes, batch_stats)) stmts.push_back(std::move(s));
-    const std::size_t plan_end = stmts.size();
-    if (use_savepoint) stmts.push_back(control(release(kBatchSavepoint)));
-    if (commit) {
-        state::StatsDeltas total = txn_stats;
-        state::merge(total, batch_stats);
-        for (auto& s : commit_statements(*commit, total)) stmts.push_back(std::move(s));
-    }
-
-    PipelineOutcome outcome = session_.run(stmts);
-    if (outcome.ok()) {
+    conflict::DetectionCounts batch_counts;
+    auto finish = [&] {
         state::merge(txn_stats, batch_stats);
-        return;
-    }
-    std::size_t failed = *outcome.failed_index;
-    if (failed < plan_begin || failed >= plan_end || !is_data_error(outcome.error->sqlstate())) fail(*outcome.error);
+        txn_counts_.merge(batch_counts);
+        if (commit) {
+            committed_counts_.merge(txn_counts_);
+            txn_counts_.clear();
+        }
+    };
+    // The "error" strategy stops before anything of the group commits.
+    auto stop_on_conflict = [&](const ApplyError&) {
+        session_.rollback();
+        discard();
+    };
 
-    log::warn("the target refused a batch; applying it change by change", {{"changes", std::to_string(changes.size())},
-                                                                           {"sqlstate", outcome.error->sqlstate()},
-                                                                           {"error", outcome.error->what()}});
+    std::optional<pg::DatabaseError> refused;
+    if (detector_) {
+        try {
+            refused = plan_detected(changes, stmts, plan_begin, batch_stats, batch_counts);
+        } catch (const ApplyError& e) {
+            stop_on_conflict(e);
+            throw;
+        }
+    } else {
+        for (auto& s : plan(changes, batch_stats)) stmts.push_back(std::move(s));
+    }
+    if (!refused) {
+        const std::size_t plan_end = stmts.size();
+        if (use_savepoint) stmts.push_back(control(release(kBatchSavepoint)));
+        if (commit) {
+            state::StatsDeltas total = txn_stats;
+            state::merge(total, batch_stats);
+            for (auto& s : commit_statements(*commit, total)) stmts.push_back(std::move(s));
+        }
+        PipelineOutcome outcome = session_.run(stmts);
+        if (outcome.ok()) {
+            finish();
+            return;
+        }
+        std::size_t failed = *outcome.failed_index;
+        if (failed < plan_begin || failed >= plan_end || !is_data_error(outcome.error->sqlstate()))
+            fail(*outcome.error);
+        refused = *outcome.error;
+    }
+
+    log::warn(
+        "the target refused a batch; applying it change by change",
+        {{"changes", std::to_string(changes.size())}, {"sqlstate", refused->sqlstate()}, {"error", refused->what()}});
     if (use_savepoint) {
         std::vector<Statement> undo;
         undo.push_back(control(rollback_to(kBatchSavepoint)));
@@ -256,7 +400,13 @@ void BatchWriter::write(const std::vector<Change>& changes, const std::optional<
     // Changes the plan parked already are parked again by the replay.
     for (const auto& [table, d] : batch_stats) dead_letters_ -= d.dead_lettered;
     batch_stats.clear();
-    replay(changes, batch_stats);
+    batch_counts.clear();
+    try {
+        replay(changes, batch_stats, batch_counts);
+    } catch (const ApplyError& e) {
+        stop_on_conflict(e);
+        throw;
+    }
     if (commit) {
         state::StatsDeltas total = txn_stats;
         state::merge(total, batch_stats);
@@ -264,7 +414,7 @@ void BatchWriter::write(const std::vector<Change>& changes, const std::optional<
         PipelineOutcome c = session_.run(tail);
         if (!c.ok()) fail(*c.error);
     }
-    state::merge(txn_stats, batch_stats);
+    finish();
 }
 
 }  // namespace tidemark::apply

@@ -9,12 +9,18 @@
 // refuses goes to tidemark.dead_letters in the same transaction (on_error
 // = dead_letter) or stops the sync before anything of the transaction is
 // committed (on_error = stop).
+// With a conflict::Detector (a [conflicts] or [late_data] section), each
+// batch first sends one probe per keyed table (all in one pipeline), then
+// writes what the policy decided with the conflict and late-data records
+// in the same transaction; without one, nothing is probed.
 // Must not: commit a transaction that holds part of a source transaction
 // (the Applier decides when to commit), or hold changes after write()
 // returns.
 #pragma once
 
 #include <cstdint>
+#include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -22,6 +28,8 @@
 #include "apply/apply_session.hpp"
 #include "apply/change.hpp"
 #include "config/config.hpp"
+#include "conflict/detection_counts.hpp"
+#include "conflict/detector.hpp"
 #include "pg/lsn.hpp"
 #include "state/table_stats.hpp"
 
@@ -46,7 +54,8 @@ bool is_data_error(std::string_view sqlstate) noexcept;
 
 class BatchWriter {
 public:
-    BatchWriter(ApplySession& session, WriterSettings settings);
+    BatchWriter(ApplySession& session, WriterSettings settings,
+                std::optional<conflict::Detector> detector = std::nullopt);
 
     // Writes `changes` in the open target transaction (opening one when
     // needed).  With `commit`, the transaction is then committed with the
@@ -60,18 +69,43 @@ public:
     // Dead letters written by committed and uncommitted batches alike.
     long long dead_letters() const noexcept { return dead_letters_; }
 
+    // The conflicts and late changes of the transactions committed since
+    // the last call.
+    conflict::DetectionCounts take_committed();
+    // The open target transaction was rolled back: forget its counts.
+    void discard() noexcept { txn_counts_.clear(); }
+
 private:
+    // Splits a batch into what is written together: a table's conflated
+    // rows (`on_table`), or one change on its own (`on_row`), in an order
+    // that keeps each change's place where it matters.
+    void plan_units(const std::vector<Change>& changes, state::StatsDeltas& stats,
+                    const std::function<void(std::unique_ptr<TableConflation>)>& on_table,
+                    const std::function<void(const Change&)>& on_row);
     std::vector<Statement> plan(const std::vector<Change>& changes, state::StatsDeltas& stats);
-    void replay(const std::vector<Change>& changes, state::StatsDeltas& stats);
+    // The plan with detection: probes are run (with `stmts`, which holds
+    // the statements from `plan_begin` on not sent yet), and `stmts` ends
+    // with what is still to send.  Returns the data error that refused
+    // the batch, if one did.
+    std::optional<pg::DatabaseError> plan_detected(const std::vector<Change>& changes, std::vector<Statement>& stmts,
+                                                   std::size_t& plan_begin, state::StatsDeltas& stats,
+                                                   conflict::DetectionCounts& counts);
+    void replay(const std::vector<Change>& changes, state::StatsDeltas& stats, conflict::DetectionCounts& counts);
+    // One change with detection, under its own savepoint; false when it
+    // cannot go through the detection path.
+    bool replay_detected(const Change& change, state::StatsDeltas& stats, conflict::DetectionCounts& counts);
     // Parks a refused change (or stops).  `stats` gets the dead letter.
     void refuse(const Change& change, const std::optional<std::string>& sqlstate, const std::string& error,
                 state::StatsDeltas& stats, std::vector<Statement>* queue);
-    std::vector<Statement> commit_statements(const CommitPoint& commit, const state::StatsDeltas& stats) const;
+    std::vector<Statement> commit_statements(const CommitPoint& commit, const state::StatsDeltas& stats);
     [[noreturn]] void fail(const pg::DatabaseError& error);
 
     ApplySession& session_;
     WriterSettings settings_;
     long long dead_letters_ = 0;
+    std::optional<conflict::Detector> detector_;
+    conflict::DetectionCounts txn_counts_;
+    conflict::DetectionCounts committed_counts_;
 };
 
 // Adds one applied change to the statistics of its table(s).

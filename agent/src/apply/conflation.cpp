@@ -65,12 +65,14 @@ bool TableConflation::absorb(const Change& change) {
         auto key = key_bytes(*relation_, values);
         if (!key) return false;
         bool insert = change.kind == ChangeKind::insert;
-        ConflatedEntry entry{insert ? EntryOp::upsert : EntryOp::remove, &values, std::nullopt};
+        ConflatedEntry entry{insert ? EntryOp::upsert : EntryOp::remove, &values, std::nullopt, &change, &change};
         auto [it, inserted] = index_.try_emplace(std::move(*key), entries_.size());
-        if (inserted)
+        if (inserted) {
             entries_.push_back(std::move(entry));
-        else
+        } else {
+            entry.first = entries_[it->second].first;
             entries_[it->second] = std::move(entry);
+        }
         taken = true;
     }
     if (taken)
@@ -91,17 +93,19 @@ bool TableConflation::absorb_update(const Change& change) {
     ConflatedEntry* existing = it == index_.end() ? nullptr : &entries_[it->second];
     ConflatedEntry entry;
     if (!has_unchanged(change.new_tuple)) {
-        entry = ConflatedEntry{EntryOp::upsert, &change.new_tuple, std::nullopt};
+        entry = ConflatedEntry{EntryOp::upsert, &change.new_tuple, std::nullopt, nullptr, nullptr};
     } else if (!existing) {
-        entry = ConflatedEntry{EntryOp::partial_update, &change.new_tuple, std::nullopt};
+        entry = ConflatedEntry{EntryOp::partial_update, &change.new_tuple, std::nullopt, nullptr, nullptr};
     } else if (existing->op == EntryOp::remove) {
         // An update of a row deleted earlier in the batch has nothing to
         // take the unchanged values from.
         return false;
     } else {
-        entry = ConflatedEntry{existing->op, nullptr, overlay(existing->tuple(), change.new_tuple)};
+        entry = ConflatedEntry{existing->op, nullptr, overlay(existing->tuple(), change.new_tuple), nullptr, nullptr};
         if (entry.op == EntryOp::partial_update && !has_unchanged(*entry.merged)) entry.op = EntryOp::upsert;
     }
+    entry.first = existing ? existing->first : &change;
+    entry.last = &change;
     if (existing)
         *existing = std::move(entry);
     else {

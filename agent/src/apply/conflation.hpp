@@ -33,6 +33,11 @@ struct ConflatedEntry {
     EntryOp op = EntryOp::upsert;
     const wire::Tuple* source = nullptr;
     std::optional<wire::Tuple> merged;
+    // The first and the last change of the key in the batch: the first
+    // says what the source expected of the target's row (absent for an
+    // insert, present otherwise), the last when and by whom it was made.
+    const Change* first = nullptr;
+    const Change* last = nullptr;
 
     const wire::Tuple& tuple() const noexcept { return merged ? *merged : *source; }
 };

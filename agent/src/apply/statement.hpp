@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "pg/connection.hpp"
+#include "pg/result.hpp"
 
 namespace tidemark::apply {
 
@@ -25,6 +26,9 @@ struct Statement {
     // session sends them as named prepared statements, so each shape is
     // parsed and planned once per connection rather than once per batch.
     bool reusable = false;
+    // Where ApplySession::run leaves the statement's result (a probe's
+    // rows); null when the result is only checked for an error.
+    pg::Result* result = nullptr;
 
     Statement() = default;
     explicit Statement(std::string text, std::string what = {}) : sql(std::move(text)), context(std::move(what)) {}

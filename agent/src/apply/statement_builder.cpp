@@ -5,6 +5,7 @@
 
 #include "apply/apply_error.hpp"
 #include "apply/array_param.hpp"
+#include "pg/quoting.hpp"
 
 namespace tidemark::apply {
 namespace {
@@ -34,15 +35,13 @@ bool is_key(const RelationInfo& rel, std::size_t col) {
 
 // ---- set-wise -------------------------------------------------------------
 
-struct ArrayColumns {
-    std::vector<std::string> exprs;  // per column: u.cN, or u.cN::type for text
-    std::string from;                // unnest($1, ...) AS u(c0, ...)
-};
+}  // namespace
 
 ArrayColumns add_arrays(Statement& s, const RelationInfo& rel, const std::vector<std::size_t>& cols,
-                        const std::vector<const wire::Tuple*>& rows) {
+                        const std::vector<const wire::Tuple*>& rows, std::string_view alias_prefix) {
     ArrayColumns out;
-    std::vector<std::string> args, aliases;
+    std::vector<std::string>& args = out.args;
+    std::vector<std::string>& aliases = out.aliases;
     for (std::size_t j = 0; j < cols.size(); ++j) {
         const ColumnInfo& c = rel.columns[cols[j]];
         bool binary = false;
@@ -66,7 +65,7 @@ ArrayColumns add_arrays(Statement& s, const RelationInfo& rel, const std::vector
             array.add(v.bytes);
         }
         int n = s.own(array.finish(), true, binary ? c.array_type : kTextArrayOid);
-        std::string alias = "c" + std::to_string(j);
+        std::string alias = std::string(alias_prefix) + std::to_string(j);
         args.push_back("$" + std::to_string(n));
         aliases.push_back(alias);
         out.exprs.push_back(binary ? "u." + alias : "u." + alias + "::" + c.target_type);
@@ -74,6 +73,8 @@ ArrayColumns add_arrays(Statement& s, const RelationInfo& rel, const std::vector
     out.from = "unnest(" + join(args, ", ") + ") AS u(" + join(aliases, ", ") + ")";
     return out;
 }
+
+namespace {
 
 std::vector<std::size_t> all_columns(const RelationInfo& rel) {
     std::vector<std::size_t> cols(rel.columns.size());
@@ -296,6 +297,68 @@ RowPlan truncate_all(const Change& ch) {
 
 }  // namespace
 
+namespace {
+
+// The statement touches an existing row only while its xmin is one the
+// guard lists, and fails (SQLSTATE 22P02, a data error) when it touched
+// fewer rows than it was given: the batch is then applied again change by
+// change instead of overwriting a row someone changed since it was probed.
+void guard(Statement& s, const RelationInfo& rel, const RowGuard& g, std::size_t rows, bool upsert) {
+    ArrayParam xmins(kTextOid, g.xmins.size());
+    for (const auto& x : g.xmins) xmins.add(x);
+    const std::string listed =
+        "t.xmin = ANY($" + std::to_string(s.own(xmins.finish(), true, kTextArrayOid)) + "::xid[])";
+    if (upsert) {
+        const std::string plain = "INSERT INTO " + rel.target_table + " (";
+        s.sql.replace(0, plain.size(), "INSERT INTO " + rel.target_table + " AS t (");
+        s.sql += " WHERE " + listed;
+    } else {
+        s.sql += " AND " + listed;
+    }
+    const int expected = s.own(std::to_string(rows), false, 20);
+    // The message depends on the count, so it is built (and fails) only
+    // when the count is wrong, never folded into a constant at planning.
+    s.sql = "WITH w AS (" + s.sql + " RETURNING 1) SELECT ('tidemark: ' || c.n || " +
+            pg::quote_literal(" rows of " + rel.target_table +
+                              " were written instead of the ones probed; a row changed on the target between the "
+                              "conflict probe and the write") +
+            ")::int FROM (SELECT count(*) AS n FROM w) AS c WHERE c.n <> $" + std::to_string(expected) + "::int8";
+}
+
+bool has_non_key_column(const RelationInfo& rel) {
+    for (std::size_t i = 0; i < rel.columns.size(); ++i)
+        if (!is_key(rel, i)) return true;
+    return false;
+}
+
+}  // namespace
+
+std::vector<Statement> keyed_statements(const RelationInfo& rel, const KeyedRows& rows, const RowGuard* row_guard) {
+    std::vector<Statement> out;
+    std::map<std::vector<bool>, std::vector<const wire::Tuple*>> partial;
+    for (const wire::Tuple* t : rows.partial) {
+        std::vector<bool> mask(t->size());
+        for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = (*t)[i].kind == wire::ValueKind::unchanged_toast;
+        partial[mask].push_back(t);
+    }
+    if (!rows.removes.empty()) {
+        out.push_back(delete_rows(rel, rows.removes));
+        if (row_guard) guard(out.back(), rel, *row_guard, rows.removes.size(), false);
+    }
+    if (!rows.upserts.empty()) {
+        out.push_back(insert_rows(rel, rows.upserts, true));
+        // ON CONFLICT DO NOTHING (a table of key columns only) leaves
+        // nothing to overwrite and no count to check.
+        if (row_guard && has_non_key_column(rel)) guard(out.back(), rel, *row_guard, rows.upserts.size(), true);
+    }
+    for (const auto& [mask, group] : partial)
+        if (auto s = update_rows(rel, mask, group)) {
+            out.push_back(std::move(*s));
+            if (row_guard) guard(out.back(), rel, *row_guard, group.size(), false);
+        }
+    return out;
+}
+
 std::vector<Statement> setwise_statements(const TableConflation& table) {
     const RelationInfo& rel = table.relation();
     std::vector<Statement> out;
@@ -307,30 +370,21 @@ std::vector<Statement> setwise_statements(const TableConflation& table) {
         out.push_back(insert_rows(rel, rows, false));
         return out;
     }
-    std::vector<const wire::Tuple*> removes, upserts;
-    std::map<std::vector<bool>, std::vector<const wire::Tuple*>> partial;
+    KeyedRows rows;
     for (const auto& e : table.entries()) {
         switch (e.op) {
             case EntryOp::remove:
-                removes.push_back(&e.tuple());
+                rows.removes.push_back(&e.tuple());
                 break;
             case EntryOp::upsert:
-                upserts.push_back(&e.tuple());
+                rows.upserts.push_back(&e.tuple());
                 break;
-            case EntryOp::partial_update: {
-                const wire::Tuple& t = e.tuple();
-                std::vector<bool> mask(t.size());
-                for (std::size_t i = 0; i < mask.size(); ++i) mask[i] = t[i].kind == wire::ValueKind::unchanged_toast;
-                partial[mask].push_back(&t);
+            case EntryOp::partial_update:
+                rows.partial.push_back(&e.tuple());
                 break;
-            }
         }
     }
-    if (!removes.empty()) out.push_back(delete_rows(rel, removes));
-    if (!upserts.empty()) out.push_back(insert_rows(rel, upserts, true));
-    for (const auto& [mask, rows] : partial)
-        if (auto s = update_rows(rel, mask, rows)) out.push_back(std::move(*s));
-    return out;
+    return keyed_statements(rel, rows);
 }
 
 RowPlan row_statement(const Change& change) {

@@ -23,6 +23,35 @@
 
 namespace tidemark::apply {
 
+// Binary array parameters for `cols` of `rows` (a NULL element where a row
+// has no value): per column, the expression reading it (u.<prefix>N, cast
+// to the target column's type when the values are text), its parameter
+// ($n) and alias, and the whole unnest(...) AS u(...) clause.
+struct ArrayColumns {
+    std::vector<std::string> exprs;
+    std::vector<std::string> args;
+    std::vector<std::string> aliases;
+    std::string from;
+};
+ArrayColumns add_arrays(Statement& s, const RelationInfo& rel, const std::vector<std::size_t>& cols,
+                        const std::vector<const wire::Tuple*>& rows, std::string_view alias_prefix = "c");
+
+// The decided rows of one keyed table: deleted by key, upserted whole,
+// updated in the columns that are not unchanged_toast.
+struct KeyedRows {
+    std::vector<const wire::Tuple*> removes;
+    std::vector<const wire::Tuple*> upserts;
+    std::vector<const wire::Tuple*> partial;
+};
+// With a guard, existing rows are written only while their xmin is one of
+// `xmins` (what the conflict probe saw), and a statement that touched
+// fewer rows than it was given fails with a data error.
+struct RowGuard {
+    std::vector<std::string> xmins;
+};
+std::vector<Statement> keyed_statements(const RelationInfo& rel, const KeyedRows& rows,
+                                        const RowGuard* guard = nullptr);
+
 // The statements writing a conflated table: deletes first (they may free
 // unique values the upserts take), then upserts or inserts, then the
 // updates that left unchanged TOAST values out (one per set of columns).

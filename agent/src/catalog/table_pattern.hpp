@@ -25,6 +25,9 @@ public:
     bool matches_schema(std::string_view schema) const;
 
     const std::string& text() const noexcept { return text_; }
+    // The folded globs the matcher uses: '*' is the wildcard, a backslash escapes.
+    const std::string& schema_glob() const noexcept { return schema_glob_; }
+    const std::string& table_glob() const noexcept { return table_glob_; }
 
 private:
     std::string text_;

@@ -6,8 +6,13 @@
 
 #include "cli/check_config_command.hpp"
 #include "cli/command_line.hpp"
+#include "cli/conflicts_command.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/pipeline_choice.hpp"
+#include "cli/report_command.hpp"
 #include "cli/slot_command.hpp"
+#include "cli/state_command.hpp"
+#include "cli/status_command.hpp"
 #include "cli/usage.hpp"
 #include "cli/usage_error.hpp"
 #include "config/config_error.hpp"
@@ -52,9 +57,28 @@ int run(std::span<const std::string_view> args, const Commands& commands, std::o
 
     try {
         if (cl.command == Command::check_config) return run_check_config(config, out);
-        if (cl.command == Command::slot_list) return run_slot_list(config, cl.slot, out);
-        if (cl.command == Command::slot_drop) return run_slot_drop(config, cl.slot, out, err);
+        // --pipeline picks what these act on; pipeline_choice.hpp has the rules.
+        if (cl.command == Command::slot_list)
+            return run_slot_list(pipelines_named(config, cl.slot.pipeline), cl.slot, out);
+        if (cl.command == Command::slot_drop && cl.slot.name && !cl.slot.pipeline)
+            return run_slot_drop(config, cl.slot, out, err);  // an explicit SLOT needs no pipeline's default
+        if (cl.command == Command::slot_drop)
+            return run_slot_drop(one_pipeline(config, cl.slot.pipeline, "tidemark slot drop without a SLOT"), cl.slot,
+                                 out, err);
+        if (cl.command == Command::state)
+            return run_state(one_pipeline(config, cl.state.pipeline, "tidemark state"), cl.state, out, err);
+        if (cl.command == Command::status) return run_status(pipelines_named(config, cl.view.pipeline), cl.view, out);
+        if (cl.command == Command::report)
+            return run_report(pipelines_named(config, cl.view.pipeline), cl.view, out, err);
+        if (cl.command == Command::conflicts_list)
+            return run_conflicts_list(pipelines_named(config, cl.conflicts.pipeline), cl.conflicts, out);
+        if (cl.command == Command::conflicts_resolve)
+            return run_conflicts_resolve(one_pipeline(config, cl.conflicts.pipeline, "tidemark conflicts resolve"),
+                                         cl.conflicts, out, err);
         return commands.sync(config, cl.sync);
+    } catch (const UsageError& e) {
+        err << "tidemark: " << e.what() << "\n";
+        return kExitBadConfig;
     } catch (const config::ConfigError& e) {
         err << e.what() << "\n";
         return kExitBadConfig;

@@ -1,10 +1,13 @@
 // See check_config_command.hpp.
 #include "cli/check_config_command.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "checkpoint/replication_origin.hpp"
 #include "cli/exit_codes.hpp"
 #include "pg/connection.hpp"
 #include "pg/database_error.hpp"
@@ -12,6 +15,8 @@
 #include "stream/decoder_probe.hpp"
 #include "stream/plugin_allowance.hpp"
 #include "stream/slot_info.hpp"
+#include "sync/commit_timestamp_check.hpp"
+#include "sync/pipeline_startup.hpp"
 
 namespace tidemark::cli {
 namespace {
@@ -210,13 +215,78 @@ void check_target_schema(Checklist& checks, pg::Connection& conn) {
                       "or create schema tidemark owned by it");
 }
 
+// Only with conflict handling configured: a target without commit
+// timestamps hides some conflicts, which fails the check.
+void check_commit_timestamps(Checklist& checks, pg::Connection& conn) {
+    const std::string what = "target: track_commit_timestamp (conflict detection)";
+    if (auto warning = sync::commit_timestamp_warning(conn))
+        checks.failed(what, *warning);
+    else
+        checks.ok(what, "on: each target row's last writer and commit time are known");
+}
+
+// A pipeline writes under its own replication origin and one per copy job;
+// each needs a replication state on the target, of which there are
+// max_replication_slots.
+void check_origin_capacity(Checklist& checks, pg::Connection& conn, const config::Config& config) {
+    const std::string what = "target: replication origin states";
+    std::vector<std::string> names;
+    for (const auto& p : config.pipelines) names.push_back(p.name);
+    if (names.empty()) names.push_back(sync::pipeline_name(config));
+    long long max = 0, used = 0, ours = 0;
+    try {
+        pg::Result r = conn.exec(
+            "SELECT current_setting('max_replication_slots')::int, count(*) "
+            "FROM pg_catalog.pg_replication_origin_status",
+            "while counting the replication origin states in use on the target");
+        max = std::stoll(std::string(r.value(0, 0)));
+        used = std::stoll(std::string(r.value(0, 1)));
+        for (const auto& name : names) {
+            pg::Result mine = conn.exec_params(
+                "SELECT count(*) FROM pg_catalog.pg_replication_origin_status WHERE external_id = $1 OR "
+                "(left(external_id, length($1)) = $1 AND substr(external_id, length($1) + 1) ~ '^_copy[0-9]+$')",
+                pg::TextParams{checkpoint::origin_name_for(name)},
+                "while counting the replication origin states of pipeline " + name);
+            ours += std::stoll(std::string(mine.value(0, 0)));
+        }
+    } catch (const pg::DatabaseError& e) {
+        if (e.sqlstate() != "42501") throw;
+        checks.ok(what, "not checked: this role cannot read pg_replication_origin_status (a superuser can)");
+        return;
+    }
+    long long needed = static_cast<long long>(names.size()) * (1 + config.sync.copy_jobs);
+    long long more = std::max(0LL, needed - ours);
+    std::string counts = std::to_string(used) + " of max_replication_slots = " + std::to_string(max) + " in use; " +
+                         (names.size() == 1 ? "this pipeline needs " : "these pipelines need ") +
+                         std::to_string(needed) + " (one for each pipeline's origin and one per copy job)";
+    if (used + more <= max)
+        checks.ok(what, counts);
+    else
+        checks.failed(what, counts + ", " + std::to_string(more) + " of them still to take, but only " +
+                                std::to_string(std::max(0LL, max - used)) +
+                                " free: raise max_replication_slots on the target and restart it, or lower "
+                                "[sync] copy_jobs");
+}
+
+// With origin = "none" the source must be able to tell where a
+// transaction came from; it always can, but say what the setting does.
+void note_origin_filter(Checklist& checks, const config::Config& config) {
+    if (config.source.origin == config::OriginFilter::none)
+        checks.ok("source: origin = \"none\"",
+                  "transactions the source applied from a replication origin (another tidemark, a subscription) "
+                  "are not streamed");
+}
+
 }  // namespace
 
 int run_check_config(const config::Config& config, std::ostream& out) {
     Checklist checks(out);
-    checks.ok(
-        "config: " + (config.path.empty() ? std::string("configuration") : config.path.string()),
-        "startup_mode " + std::string(config::to_string(config.sync.startup_mode)) + ", slot " + config.source.slot);
+    const auto pipelines = config::pipelines_by_priority(config);
+    std::string slots;
+    for (const auto& p : pipelines)
+        slots += (slots.empty() ? ", slot " : ", ") + p.slot + (config.pipelines.empty() ? "" : " (" + p.name + ")");
+    checks.ok("config: " + (config.path.empty() ? std::string("configuration") : config.path.string()),
+              "startup_mode " + std::string(config::to_string(config.sync.startup_mode)) + slots);
 
     if (auto source = connect(checks, "source", config.source.conninfo)) {
         bool wal = guarded(checks, "source: wal_level", [&] { return check_wal_level(checks, *source); });
@@ -227,16 +297,27 @@ int run_check_config(const config::Config& config, std::ostream& out) {
             return true;
         });
         check_decoder(checks, config.source.conninfo, wal && role && allowance && allowance->allowed, allowance);
-        guarded(checks, "source: slot " + config.source.slot, [&] {
-            check_slot(checks, *source, config.source.slot);
-            return true;
-        });
+        for (const auto& p : pipelines)
+            guarded(checks, "source: slot " + p.slot, [&] {
+                check_slot(checks, *source, p.slot);
+                return true;
+            });
+        note_origin_filter(checks, config);
     }
     if (auto target = connect(checks, "target", config.target.conninfo)) {
         guarded(checks, "target: schema tidemark", [&] {
             check_target_schema(checks, *target);
             return true;
         });
+        guarded(checks, "target: replication origin states", [&] {
+            check_origin_capacity(checks, *target, config);
+            return true;
+        });
+        if (config.conflicts || config.late_data)
+            guarded(checks, "target: track_commit_timestamp", [&] {
+                check_commit_timestamps(checks, *target);
+                return true;
+            });
     }
     return checks.all_passed() ? kExitDone : kExitFailure;
 }

@@ -1,9 +1,14 @@
 // See command_line.hpp.
 #include "cli/command_line.hpp"
 
+#include <charconv>
+#include <cstdint>
 #include <string>
 
+#include "cli/pipeline_choice.hpp"
+#include "cli/state_command_line.hpp"
 #include "cli/usage_error.hpp"
+#include "cli/view_command_line.hpp"
 
 namespace tidemark::cli {
 namespace {
@@ -61,6 +66,21 @@ log::LogFormat log_format(std::string_view text) {
     return *format;
 }
 
+KeepSide keep_side(std::string_view text) {
+    if (text == "source") return KeepSide::source;
+    if (text == "target") return KeepSide::target;
+    throw UsageError("--keep must be source or target, not \"" + std::string(text) + "\"");
+}
+
+std::int64_t conflict_id(std::string_view text) {
+    std::int64_t id = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), id);
+    if (ec != std::errc() || end != text.data() + text.size() || id <= 0)
+        throw UsageError("a conflict ID is a positive whole number (the id column of conflicts list), not \"" +
+                         std::string(text) + "\"");
+    return id;
+}
+
 void set_once(bool& seen, std::string_view option) {
     if (seen) throw UsageError("option " + std::string(option) + " is given more than once");
     seen = true;
@@ -81,12 +101,16 @@ CommandLine parse_command_line(std::span<const std::string_view> args) {
         cl.command = Command::help;
         return cl;
     }
+    if (command == "state") return parse_state_command_line(args);
+    if (command == "status" || command == "report") return parse_view_command_line(args);
     if (command == "sync")
         cl.command = Command::sync;
     else if (command == "check-config")
         cl.command = Command::check_config;
     else if (command == "slot")
         cl.command = Command::slot_list;  // the subcommand decides below
+    else if (command == "conflicts")
+        cl.command = Command::conflicts_list;  // the subcommand decides below
     else if (command.starts_with("-"))
         throw UsageError("unknown option " + std::string(command) + "; a command comes first");
     else
@@ -107,11 +131,24 @@ CommandLine parse_command_line(std::span<const std::string_view> args) {
             throw UsageError("unknown slot subcommand \"" + std::string(args[1]) + "\"; use list or drop");
         command_name = "slot " + std::string(args[1]);
         first_option = 2;
+    } else if (cl.command == Command::conflicts_list) {
+        if (args.size() < 2) throw UsageError("conflicts needs a subcommand: list or resolve");
+        if (args[1] == "list")
+            cl.command = Command::conflicts_list;
+        else if (args[1] == "resolve")
+            cl.command = Command::conflicts_resolve;
+        else if (args[1] == "-h" || args[1] == "--help") {
+            cl.command = Command::help;
+            return cl;
+        } else
+            throw UsageError("unknown conflicts subcommand \"" + std::string(args[1]) + "\"; use list or resolve");
+        command_name = "conflicts " + std::string(args[1]);
+        first_option = 2;
     }
 
     Arguments in(args.subspan(first_option), command_name);
     bool config_seen = false, format_seen = false, once_seen = false, reset_seen = false, report_seen = false;
-    bool json_seen = false, yes_seen = false;
+    bool json_seen = false, yes_seen = false, pending_seen = false, keep_seen = false, pipeline_seen = false;
     while (!in.done()) {
         std::string_view option = in.next();
         if (option == "-h" || option == "--help") {
@@ -134,11 +171,22 @@ CommandLine parse_command_line(std::span<const std::string_view> args) {
             set_once(reset_seen, option);
             in.no_value(option);
             cl.sync.reset = true;
+        } else if (cl.command == Command::sync && option == "--reseed") {
+            std::string_view table = in.value(option);
+            if (table.empty()) throw UsageError("option --reseed needs a table (schema.table)");
+            cl.sync.reseed.emplace_back(table);
         } else if (cl.command == Command::sync && option == "--report") {
             set_once(report_seen, option);
             std::string_view path = in.value(option);
             if (path.empty()) throw UsageError("option --report needs a file name");
             cl.sync.report_file = std::filesystem::path(path);
+        } else if ((cl.command == Command::slot_list || cl.command == Command::slot_drop) && option == "--pipeline") {
+            set_once(pipeline_seen, option);
+            cl.slot.pipeline = pipeline_option(in.value(option));
+        } else if ((cl.command == Command::conflicts_list || cl.command == Command::conflicts_resolve) &&
+                   option == "--pipeline") {
+            set_once(pipeline_seen, option);
+            cl.conflicts.pipeline = pipeline_option(in.value(option));
         } else if (cl.command == Command::slot_list && option == "--json") {
             set_once(json_seen, option);
             in.no_value(option);
@@ -147,6 +195,19 @@ CommandLine parse_command_line(std::span<const std::string_view> args) {
             set_once(yes_seen, option);
             in.no_value(option);
             cl.slot.yes = true;
+        } else if (cl.command == Command::conflicts_list && option == "--json") {
+            set_once(json_seen, option);
+            in.no_value(option);
+            cl.conflicts.json = true;
+        } else if (cl.command == Command::conflicts_list && option == "--pending") {
+            set_once(pending_seen, option);
+            in.no_value(option);
+            cl.conflicts.pending = true;
+        } else if (cl.command == Command::conflicts_resolve && option == "--keep") {
+            set_once(keep_seen, option);
+            cl.conflicts.keep = keep_side(in.value(option));
+        } else if (cl.command == Command::conflicts_resolve && !option.starts_with("-") && !cl.conflicts.id) {
+            cl.conflicts.id = conflict_id(option);
         } else if (cl.command == Command::slot_drop && !option.starts_with("-") && !cl.slot.name) {
             if (option.empty()) throw UsageError("the slot name must not be empty");
             cl.slot.name = std::string(option);
@@ -155,6 +216,12 @@ CommandLine parse_command_line(std::span<const std::string_view> args) {
         }
     }
     if (!config_seen) throw UsageError(command_name + " needs -c FILE (the configuration file)");
+    if (cl.sync.reset && !cl.sync.reseed.empty())
+        throw UsageError("--reseed and --reset do not go together: --reset copies every table again already");
+    if (cl.command == Command::conflicts_resolve) {
+        if (!cl.conflicts.id) throw UsageError("conflicts resolve needs the ID of a conflict (conflicts list shows them)");
+        if (!cl.conflicts.keep) throw UsageError("conflicts resolve needs --keep source or --keep target");
+    }
     cl.sync.log_format = cl.log_format;
     return cl;
 }

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/exit_codes.hpp"
+#include "config/pipelines_config.hpp"
 #include "pg/connection.hpp"
 #include "pg/database_error.hpp"
 #include "slot/slot_usage.hpp"
@@ -69,7 +70,7 @@ void print_json(const std::vector<slot::SlotUsage>& slots, std::ostream& out) {
     out << (slots.empty() ? "]\n" : "\n]\n");
 }
 
-void print_table(const std::vector<slot::SlotUsage>& slots, std::ostream& out) {
+void print_table(const std::vector<slot::SlotUsage>& slots, bool one_pipeline, std::ostream& out) {
     std::vector<std::vector<std::string>> rows{{"slot_name", "plugin", "active_pid", "restart_lsn",
                                                 "confirmed_flush_lsn", "retained_wal_bytes", "retained_wal",
                                                 "lag_bytes", "lag", "wal_status", "safe_wal_size"}};
@@ -89,18 +90,30 @@ void print_table(const std::vector<slot::SlotUsage>& slots, std::ostream& out) {
         }
         out << line << "\n";
     }
-    if (slots.empty()) out << "(no logical replication slot in this database)\n";
+    if (slots.empty() && !one_pipeline) out << "(no logical replication slot in this database)\n";
 }
 
 }  // namespace
 
 int run_slot_list(const config::Config& config, const SlotOptions& options, std::ostream& out) {
+    const auto pipelines = config::pipelines_by_priority(config);
     pg::Connection source = connect_source(config);
     auto slots = slot::logical_slots(source);
-    if (options.json)
+    if (options.pipeline)
+        std::erase_if(slots, [&](const slot::SlotUsage& s) { return s.slot_name != pipelines.front().slot; });
+    if (options.json) {
         print_json(slots, out);
-    else
-        print_table(slots, out);
+        return kExitDone;
+    }
+    print_table(slots, options.pipeline.has_value(), out);
+    // Which slot is whose, when the file names several pipelines or one was asked for.
+    if (!config.pipelines.empty() || options.pipeline)
+        for (const auto& p : pipelines) {
+            bool present = std::any_of(slots.begin(), slots.end(),
+                                       [&](const slot::SlotUsage& s) { return s.slot_name == p.slot; });
+            out << "pipeline " << p.name << ": slot " << p.slot
+                << (present ? "" : " (not on the source yet: the first sync creates it)") << "\n";
+        }
     return kExitDone;
 }
 

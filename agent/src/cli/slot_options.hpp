@@ -11,7 +11,9 @@ namespace tidemark::cli {
 struct SlotOptions {
     bool json = false;                // list: JSON instead of a table
     bool yes = false;                 // drop: the DBA confirmed
-    std::optional<std::string> name;  // drop: the slot; the config's when unset
+    std::optional<std::string> name;  // drop: the slot; the pipeline's when unset
+    // --pipeline: list only its slot; drop its slot.
+    std::optional<std::string> pipeline;
 };
 
 }  // namespace tidemark::cli

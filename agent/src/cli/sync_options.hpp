@@ -5,6 +5,8 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "log/log_format.hpp"
 
@@ -17,6 +19,9 @@ struct SyncOptions {
     // Forget the saved progress (and the slot) and start over as the
     // configured startup_mode says.
     bool reset = false;
+    // Tables ("schema.table" patterns) to copy again before streaming, in
+    // whichever pipeline streams them (sync/table_reseed.hpp).
+    std::vector<std::string> reseed;
     // Where to write the sync report; stdout when unset.
     std::optional<std::filesystem::path> report_file;
     log::LogFormat log_format = log::LogFormat::plain;

@@ -21,4 +21,6 @@ std::string_view to_string(OnError on_error) noexcept {
     return "dead_letter";
 }
 
+std::string_view to_string(OriginFilter origin) noexcept { return origin == OriginFilter::none ? "none" : "any"; }
+
 }  // namespace tidemark::config

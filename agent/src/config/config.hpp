@@ -11,6 +11,10 @@
 #include <string_view>
 #include <vector>
 
+#include "config/conflicts_config.hpp"
+#include "config/metrics_config.hpp"
+#include "config/pipelines_config.hpp"
+#include "config/state_config.hpp"
 #include "pg/lsn.hpp"
 
 namespace tidemark::config {
@@ -27,8 +31,17 @@ enum class OnError {
     stop,         // stop the sync with an error
 };
 
+// Which source transactions the decoder sends, by replication origin.
+enum class OriginFilter {
+    any,   // every transaction, whoever wrote it
+    none,  // only those written without a replication origin (local writes):
+           // what two databases replicating to each other need, or the
+           // changes each applies from the other would come back
+};
+
 std::string_view to_string(StartupMode mode) noexcept;
 std::string_view to_string(OnError on_error) noexcept;
+std::string_view to_string(OriginFilter origin) noexcept;
 
 struct SourceConfig {
     std::string conninfo;
@@ -38,11 +51,16 @@ struct SourceConfig {
     std::vector<std::string> exclude;
     // Names this pipeline in tidemark's state; defaults to the slot name.
     std::string name;
+    OriginFilter origin = OriginFilter::any;
 };
 
 struct TargetConfig {
     std::string conninfo;
     bool create_tables = true;
+    // The most target connections that move data (copy jobs and apply
+    // sessions) at once, shared by the pipelines by priority; unset:
+    // default_max_connections (config/pipelines_config.hpp).
+    std::optional<int> max_connections;
 };
 
 struct SyncConfig {
@@ -58,6 +76,10 @@ struct SyncConfig {
     // restart redoes at most one chunk per job.
     std::int64_t chunk_rows = 1'000'000;
     bool binary = true;
+    // How many [[pipelines]] run at once (highest priority first); unset:
+    // all of them.
+    std::optional<int> max_parallel_pipelines;
+    OnBusy on_busy = OnBusy::exit;
 };
 
 // The slot's safety nets while streaming: how much retained WAL is worth
@@ -75,6 +97,15 @@ struct Config {
     TargetConfig target;
     SyncConfig sync;
     SlotConfig slot;
+    StateConfig state;
+    MetricsConfig metrics;
+    AlertsConfig alerts;
+    // Present when the file has the section; either one turns conflict
+    // detection on (a [late_data] alone resolves with the defaults).
+    std::optional<ConflictsConfig> conflicts;
+    std::optional<LateDataConfig> late_data;
+    // [[pipelines]]; empty: [source] is the one pipeline.
+    std::vector<PipelineConfig> pipelines;
 };
 
 }  // namespace tidemark::config

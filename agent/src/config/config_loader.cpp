@@ -10,7 +10,10 @@
 #include <toml++/toml.h>
 
 #include "config/config_error.hpp"
+#include "config/conflicts_section.hpp"
+#include "config/metrics_sections.hpp"
 #include "config/section_reader.hpp"
+#include "config/state_section.hpp"
 #include "pg/conninfo_mask.hpp"
 
 namespace tidemark::config {
@@ -21,6 +24,16 @@ constexpr std::array<Choice<StartupMode>, 4> kStartupModes{{
     {"latest", StartupMode::latest},
     {"specific", StartupMode::specific},
     {"initial_only", StartupMode::initial_only},
+}};
+
+constexpr std::array<Choice<OriginFilter>, 2> kOriginFilters{{
+    {"any", OriginFilter::any},
+    {"none", OriginFilter::none},
+}};
+
+constexpr std::array<Choice<OnBusy>, 2> kOnBusyChoices{{
+    {"exit", OnBusy::exit},
+    {"wait", OnBusy::wait},
 }};
 
 constexpr std::array<Choice<OnError>, 2> kOnErrorChoices{{
@@ -64,12 +77,14 @@ void parse_source(SectionReader& section, Config& config) {
     source.exclude = table_patterns(section, "exclude");
     source.name = section.string("name").value_or(source.slot);
     if (source.name.empty()) section.invalid("name", "the name must not be empty");
+    source.origin = section.choice<OriginFilter>("origin", kOriginFilters).value_or(source.origin);
 }
 
 void parse_target(SectionReader& section, Config& config) {
     TargetConfig& target = config.target;
     target.conninfo = conninfo(section);
     target.create_tables = section.boolean("create_tables").value_or(target.create_tables);
+    if (auto n = section.integer("max_connections", 1, 10'000)) target.max_connections = static_cast<int>(*n);
 }
 
 void parse_sync(SectionReader& section, Config& config) {
@@ -94,6 +109,9 @@ void parse_sync(SectionReader& section, Config& config) {
     sync.auto_add_columns = section.boolean("auto_add_columns").value_or(sync.auto_add_columns);
     sync.chunk_rows = section.integer("chunk_rows", 1).value_or(sync.chunk_rows);
     sync.binary = section.boolean("binary").value_or(sync.binary);
+    if (auto n = section.integer("max_parallel_pipelines", 1, 1'000))
+        sync.max_parallel_pipelines = static_cast<int>(*n);
+    sync.on_busy = section.choice<OnBusy>("on_busy", kOnBusyChoices).value_or(sync.on_busy);
 }
 
 void parse_slot(SectionReader& section, Config& config) {
@@ -116,11 +134,16 @@ struct Section {
     void (*parse)(SectionReader&, Config&);
 };
 
-constexpr std::array<Section, 4> kSections{{
+constexpr std::array<Section, 9> kSections{{
     {"source", true, parse_source},
     {"target", true, parse_target},
     {"sync", false, parse_sync},
     {"slot", false, parse_slot},
+    {"conflicts", false, parse_conflicts},
+    {"late_data", false, parse_late_data},
+    {"state", false, parse_state},
+    {"metrics", false, parse_metrics},
+    {"alerts", false, parse_alerts},
 }};
 
 std::string section_list() {
@@ -136,6 +159,7 @@ Config build(const toml::table& root) {
     for (const auto& [key, node] : root) {
         bool known = false;
         for (const auto& s : kSections) known = known || s.name == key.str();
+        known = known || key.str() == "pipelines";  // [[pipelines]], read by parse_pipelines
         if (!known) {
             if (node.is_table())
                 throw ConfigError("unknown section [" + std::string(key.str()) +
@@ -152,10 +176,11 @@ Config build(const toml::table& root) {
         if (node && !table)
             throw ConfigError(std::string(s.name) + " must be a section ([" + std::string(s.name) + "])");
         if (!table && s.required) throw ConfigError("section [" + std::string(s.name) + "] is required");
-        SectionReader reader(table ? *table : empty, "[" + std::string(s.name) + "]");
+        SectionReader reader(table ? *table : empty, "[" + std::string(s.name) + "]", table != nullptr);
         s.parse(reader, config);
         reader.finish();
     }
+    parse_pipelines(root, config);
     return config;
 }
 

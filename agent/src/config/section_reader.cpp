@@ -36,7 +36,8 @@ std::string render_toml_value(const toml::node& node) {
     return out.str();
 }
 
-SectionReader::SectionReader(const toml::table& table, std::string label) : table_(table), label_(std::move(label)) {}
+SectionReader::SectionReader(const toml::table& table, std::string label, bool present)
+    : table_(table), label_(std::move(label)), present_(present) {}
 
 const toml::node* SectionReader::lookup(std::string_view key) {
     if (std::find(known_.begin(), known_.end(), key) == known_.end()) known_.emplace_back(key);
@@ -131,6 +132,20 @@ std::optional<std::vector<std::string>> SectionReader::string_list(std::string_v
     for (const toml::node& item : *array) {
         if (!item.is_string()) wrong_type(key, "a list of strings");
         out.push_back(*item.value<std::string>());
+    }
+    return out;
+}
+
+std::vector<const toml::table*> SectionReader::table_list(std::string_view key) {
+    const toml::node* node = lookup(key);
+    std::vector<const toml::table*> out;
+    if (!node) return out;
+    const toml::array* array = node->as_array();
+    if (!array) wrong_type(key, "a list of tables ([[" + label_.substr(1, label_.size() - 2) + "." + std::string(key) + "]] blocks)");
+    for (const toml::node& item : *array) {
+        const toml::table* t = item.as_table();
+        if (!t) wrong_type(key, "a list of tables ([[" + label_.substr(1, label_.size() - 2) + "." + std::string(key) + "]] blocks)");
+        out.push_back(t);
     }
     return out;
 }

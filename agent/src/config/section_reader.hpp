@@ -26,10 +26,12 @@ struct Choice {
 
 class SectionReader {
 public:
-    // `label` is how errors name the table, e.g. "[sync]".
-    SectionReader(const toml::table& table, std::string label);
+    // `label` is how errors name the table, e.g. "[sync]"; `present` says
+    // whether the file has the section at all (an absent one reads empty).
+    SectionReader(const toml::table& table, std::string label, bool present = true);
 
     const std::string& label() const noexcept { return label_; }
+    bool present() const noexcept { return present_; }
     bool has(std::string_view key);
 
     std::optional<std::string> string(std::string_view key);
@@ -43,6 +45,9 @@ public:
     std::optional<std::chrono::milliseconds> duration(std::string_view key);
     std::optional<std::uint64_t> byte_size(std::string_view key);
     std::optional<std::vector<std::string>> string_list(std::string_view key);
+    // An array of tables ([[section.key]] blocks), in file order; empty
+    // when the key is absent.
+    std::vector<const toml::table*> table_list(std::string_view key);
 
     template <typename E>
     std::optional<E> choice(std::string_view key, std::span<const Choice<E>> choices) {
@@ -69,6 +74,7 @@ private:
 
     const toml::table& table_;
     std::string label_;
+    bool present_ = true;
     std::vector<std::string> known_;  // in the order the parser asked
 };
 

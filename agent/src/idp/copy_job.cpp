@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "catalog/target_schema.hpp"
+#include "checkpoint/copy_origin.hpp"
 #include "retry/backoff.hpp"
 #include "idp/copy_error.hpp"
 #include "idp/copy_pump.hpp"
@@ -83,10 +84,15 @@ void CopyJob::connect() {
     if (!target_.is_ok()) {
         target_.close();
         target_ = open_target(context_.config.target.conninfo, context_.client_encoding);
+        // The copied rows carry this job's origin, so conflict detection
+        // knows them for the pipeline's own and not as rows people wrote.
+        checkpoint::bind_copy_origin(target_, checkpoint::copy_origin_name(context_.pipeline, id_),
+                                     context_.config.sync.copy_jobs, context_.stop);
     }
 }
 
 void CopyJob::disconnect() noexcept {
+    checkpoint::unbind_copy_origin(target_);
     source_.close();
     target_.close();
 }
@@ -100,7 +106,11 @@ void CopyJob::with_retries(const std::string& what, Work&& work) {
             work(attempt);
             return;
         } catch (const pg::DatabaseError& e) {
-            if (!e.is_connection_error() || attempt >= kMaxAttempts || context_.stop.stop_requested()) throw;
+            // A lost snapshot cannot come back: the whole copy resumes from a
+            // fresh one (the sync's retry), not this task.
+            if (!e.is_connection_error() || e.sqlstate() == kSnapshotGone || attempt >= kMaxAttempts ||
+                context_.stop.stop_requested())
+                throw;
             bool source_lost = !source_.is_ok();
             bool target_lost = !target_.is_ok();
             // Whatever the half-done task left on either session (a COPY

@@ -5,6 +5,8 @@
 // cutover (row count check, keys and indexes, phase 'copied').  A task
 // that loses a connection is retried from its start on fresh connections
 // in the same snapshot, with backoff.
+// Its target connection writes under the job's own replication origin
+// (checkpoint/copy_origin.hpp).
 // Must not: share its connections, or swallow an error (the first one
 // stops the whole copy through the schedule).
 #pragma once

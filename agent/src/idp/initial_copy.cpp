@@ -13,6 +13,7 @@
 #include "catalog/table_pattern.hpp"
 #include "catalog/target_schema.hpp"
 #include "catalog/user_type.hpp"
+#include "checkpoint/copy_origin.hpp"
 #include "idp/chunk_plan.hpp"
 #include "idp/copy_job.hpp"
 #include "idp/copy_schedule.hpp"
@@ -87,9 +88,15 @@ void reset_state(const config::Config& config, const std::string& pipeline, cons
         log::warn("a table whose copy did not finish is gone from the source (or no longer included); forgetting it",
                   {{"table", g}});
     pg::Connection target = open_target(config.target.conninfo, plan.client_encoding);
+    // The TRUNCATE of the tables to copy is the copy's own write, marked
+    // as such like its rows: a decoder on the target with origin = "none"
+    // (the way back of two databases replicating to each other) skips it.
+    // Job 1's origin is free until the jobs start, and is let go first.
+    checkpoint::bind_copy_origin(target, checkpoint::copy_origin_name(pipeline, 1), config.sync.copy_jobs, {});
     target.exec("BEGIN", "while resetting the copy state");
     reset_tables(target, pipeline, names, snapshot.consistent_point, plan.gone);
     target.exec("COMMIT", "while resetting the copy state");
+    checkpoint::unbind_copy_origin(target);
 }
 
 }  // namespace

@@ -37,10 +37,11 @@ std::string pretty(pg::Connection& conn, std::uint64_t bytes) {
 }
 
 void check_retention(pg::Connection& conn, const std::string& slot_name, const config::SlotConfig& settings,
-                     RetentionAlarm& alarm) {
+                     RetentionAlarm& alarm, const SlotWatch::UsageListener& on_usage) {
     auto usage = slot_usage(conn, slot_name);
     if (!usage || !usage->retained_bytes) return;
     auto retained = static_cast<std::uint64_t>(std::max<std::int64_t>(*usage->retained_bytes, 0));
+    if (on_usage) on_usage(static_cast<std::int64_t>(retained));
     RetentionVerdict verdict = alarm.check(retained);
     std::string lag = usage->lag_bytes ? std::to_string(*usage->lag_bytes) : std::string();
     if (verdict == RetentionVerdict::warn) {
@@ -67,11 +68,13 @@ void check_retention(pg::Connection& conn, const std::string& slot_name, const c
 
 }  // namespace
 
-SlotWatch::SlotWatch(const config::Config& config, std::string slot_name, const std::atomic<long long>& applied)
+SlotWatch::SlotWatch(const config::Config& config, std::string slot_name, const std::atomic<long long>& applied,
+                     UsageListener on_usage)
     : conninfo_(config.source.conninfo),
       settings_(config.slot),
       slot_name_(std::move(slot_name)),
       applied_(applied),
+      on_usage_(std::move(on_usage)),
       thread_([this](std::stop_token stop) { run(std::move(stop)); }) {}
 
 void SlotWatch::run(std::stop_token stop) {
@@ -87,7 +90,7 @@ void SlotWatch::run(std::stop_token stop) {
                 if (!conn) conn = connect(conninfo_);
                 if (now >= next_check) {
                     next_check = now + kCheckInterval;
-                    check_retention(*conn, slot_name_, settings_, alarm);
+                    check_retention(*conn, slot_name_, settings_, alarm, on_usage_);
                 }
                 if (heartbeat.enabled() && heartbeat.due(now, applied_.load())) heartbeat.emit(*conn);
                 if (failing) log::info("the slot watch reaches the source again", {{"slot", slot_name_}});

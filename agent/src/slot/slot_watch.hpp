@@ -8,6 +8,8 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdint>
+#include <functional>
 #include <mutex>
 #include <stop_token>
 #include <string>
@@ -19,9 +21,13 @@ namespace tidemark::slot {
 
 class SlotWatch {
 public:
+    // Hears the slot's retained WAL in bytes at every check (the metrics).
+    using UsageListener = std::function<void(std::int64_t retained_bytes)>;
+
     // `applied` counts the source transactions applied so far, heartbeats
     // excluded; the stream's apply loop keeps it current.
-    SlotWatch(const config::Config& config, std::string slot_name, const std::atomic<long long>& applied);
+    SlotWatch(const config::Config& config, std::string slot_name, const std::atomic<long long>& applied,
+              UsageListener on_usage = {});
     ~SlotWatch() = default;  // the thread is stopped and joined
     SlotWatch(const SlotWatch&) = delete;
     SlotWatch& operator=(const SlotWatch&) = delete;
@@ -33,6 +39,7 @@ private:
     config::SlotConfig settings_;
     std::string slot_name_;
     const std::atomic<long long>& applied_;
+    UsageListener on_usage_;
     std::mutex mutex_;
     std::condition_variable_any wake_;
     std::jthread thread_;  // last: starts once everything above exists

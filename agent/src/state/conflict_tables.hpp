@@ -64,6 +64,33 @@ CREATE TABLE tidemark.late_arrivals (
   commit_lsn pg_lsn,
   detected_at timestamptz NOT NULL DEFAULT now());
 CREATE INDEX late_arrivals_pipeline_idx ON tidemark.late_arrivals (pipeline, id);
+-- Deletes made directly on the target (by its own users, not by an apply
+-- session, whose session_replication_role = replica keeps ordinary
+-- triggers quiet) leave a tombstone too, in the name of [conflicts]
+-- local_source: in a two-way setup a change from the other side that is
+-- older than the delete must not bring the row back.  The key is spelled
+-- as the agent spells it (jsonb_build_object of the primary key columns),
+-- the table as "schema"."name"; statement_timestamp() stands for the
+-- commit time, which a trigger cannot know (it is at most a little older).
+CREATE FUNCTION tidemark.record_local_delete() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $fn$
+DECLARE
+  k jsonb;
+BEGIN
+  SELECT jsonb_object_agg(a.attname, to_jsonb(OLD) -> a.attname::text) INTO k
+    FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+   WHERE i.indrelid = TG_RELID AND i.indisprimary;
+  IF k IS NOT NULL THEN
+    INSERT INTO tidemark.tombstones AS b (target_table, record_key, source_name, commit_time)
+    VALUES ('"' || replace(TG_TABLE_SCHEMA, '"', '""') || '"."' || replace(TG_TABLE_NAME, '"', '""') || '"',
+            k, TG_ARGV[0], statement_timestamp())
+    ON CONFLICT (target_table, record_key) DO UPDATE
+      SET source_name = EXCLUDED.source_name, commit_time = EXCLUDED.commit_time, created_at = now()
+      WHERE b.commit_time < EXCLUDED.commit_time;
+  END IF;
+  RETURN OLD;
+END
+$fn$;
 CREATE TABLE tidemark.source_watermarks (
   source_name text PRIMARY KEY,
   newest_commit_time timestamptz NOT NULL,

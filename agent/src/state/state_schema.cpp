@@ -107,9 +107,24 @@ void ensure_state_schema(pg::Connection& conn) {
     if (current_version(conn) == kStateFormatVersion) return;
 
     int version = 0;
+    // A session lock taken before the transaction, not inside it: catalog
+    // changes another agent committed while this one waited are seen only
+    // by a transaction that starts after the wait (its start processes
+    // them), and a stale "no such table" would make it migrate twice.
+    conn.exec("SELECT pg_catalog.pg_advisory_lock(" + std::string(kLockKey) + ")",
+              "while waiting for other agents preparing tidemark's state");
+    struct Unlock {
+        pg::Connection& conn;
+        ~Unlock() {
+            try {
+                conn.exec("SELECT pg_catalog.pg_advisory_unlock(" + std::string(kLockKey) + ")",
+                          "while releasing the lock on tidemark's state");
+            } catch (...) {
+                // The lock goes with the session; nothing else holds it.
+            }
+        }
+    } unlock{conn};
     pg::in_transaction(conn, "while preparing tidemark's state on the target", [&] {
-        conn.exec("SELECT pg_catalog.pg_advisory_xact_lock(" + std::string(kLockKey) + ")",
-                  "while waiting for other agents preparing tidemark's state");
         version = current_version(conn);
         if (version > kStateFormatVersion)
             throw std::runtime_error("tidemark's state on the target has layout version " + std::to_string(version) +

@@ -19,8 +19,8 @@ StreamReader::StreamReader(pg::Connection conn, pg::Lsn start, StreamReaderSetti
     : conn_(std::move(conn)),
       settings_(settings),
       written_(start),
-      flushed_(start),
-      applied_(start),
+      flushed_(settings.initial_flush.value_or(start)),
+      applied_(settings.initial_flush.value_or(start)),
       received_(start),
       last_status_(Clock::now()) {}
 

@@ -45,6 +45,10 @@ struct StreamReaderSettings {
     // How often a status update goes out even when nothing changed; keep
     // well under the server's wal_sender_timeout (60s by default).
     std::chrono::milliseconds status_interval{10000};
+    // The flush position the status updates report until the caller
+    // confirms more; unset: the start position.  A caller that holds the
+    // slot back (a rollback window) starts it lower.
+    std::optional<pg::Lsn> initial_flush = std::nullopt;
 };
 
 class StreamReader {

@@ -20,7 +20,13 @@ bool PayloadQueue::push(QueueItem& item, std::chrono::milliseconds timeout) {
         auto room = [&] {
             return closed_ || items_.empty() || (items_.size() < max_items_ && bytes_ + w <= max_bytes_);
         };
-        if (!not_full_.wait_for(lock, timeout, room) || closed_) return false;
+        if (!room()) {
+            auto began = std::chrono::steady_clock::now();
+            bool got = not_full_.wait_for(lock, timeout, room);
+            blocked_ += std::chrono::steady_clock::now() - began;
+            if (!got) return false;
+        }
+        if (closed_) return false;
     }
     bytes_ += w;
     items_.push_back(std::move(item));
@@ -48,6 +54,11 @@ void PayloadQueue::close() {
 bool PayloadQueue::closed() const {
     std::lock_guard lock(mutex_);
     return closed_;
+}
+
+QueueStats PayloadQueue::stats() const {
+    std::lock_guard lock(mutex_);
+    return QueueStats{items_.size(), bytes_, max_bytes_, blocked_};
 }
 
 std::size_t PayloadQueue::size() const {

@@ -3,6 +3,7 @@
 // items: when the applier is slower than
 // the source, the reader stops reading and the walsender waits, so the
 // agent's memory stays flat however far behind it is.
+// Records how long pushers waited for room (stats()).
 // Must not: drop or reorder items.
 #pragma once
 
@@ -28,6 +29,15 @@ struct QueueItem {
     std::exception_ptr error;  // error: what stopped the reader
 };
 
+// The queue's fill and how long pushers have waited for room: the
+// backpressure the metrics show.
+struct QueueStats {
+    std::size_t items = 0;
+    std::size_t bytes = 0;
+    std::size_t max_bytes = 0;
+    std::chrono::steady_clock::duration blocked{};  // total, since the queue was made
+};
+
 class PayloadQueue {
 public:
     PayloadQueue(std::size_t max_bytes, std::size_t max_items);
@@ -42,6 +52,7 @@ public:
     void close();
     bool closed() const;
     std::size_t size() const;
+    QueueStats stats() const;
 
 private:
     static std::size_t weight(const QueueItem& item) noexcept;
@@ -54,6 +65,7 @@ private:
     std::size_t max_bytes_;
     std::size_t max_items_;
     bool closed_ = false;
+    std::chrono::steady_clock::duration blocked_{};
 };
 
 }  // namespace tidemark::sync

@@ -8,6 +8,7 @@
 #include <set>
 
 #include "catalog/table_discovery.hpp"
+#include "checkpoint/copy_origin.hpp"
 #include "checkpoint/replication_origin.hpp"
 #include "log/event.hpp"
 #include "pg/connection.hpp"
@@ -15,6 +16,8 @@
 #include "pg/quoting.hpp"
 #include "pg/transaction.hpp"
 #include "state/state_schema.hpp"
+#include "state/state_validation.hpp"
+#include "state/state_version.hpp"
 #include "state/table_record.hpp"
 #include "stream/replication_connection.hpp"
 #include "stream/slot_info.hpp"
@@ -71,12 +74,13 @@ void drop_slot_if_exists(const config::Config& config, const std::string& slot) 
 
 // The copy is finished: the origin starts at the slot's consistent point,
 // in the transaction that says so.
-void finish_copy(pg::Connection& target, const PipelineRecord& record) {
+void finish_copy(pg::Connection& target, const PipelineRecord& record, int keep_versions) {
     checkpoint::ReplicationOrigin origin(record.origin_name);
     pg::in_transaction(target, "while marking the copy finished", [&] {
         origin.create_if_missing(target);
         if (record.consistent_point) origin.advance(target, *record.consistent_point);
         state::set_pipeline_phase(target, record.name, PipelinePhase::streaming);
+        state::record_state_version(target, record.name, "copy finished; streaming", keep_versions);
     });
 }
 
@@ -85,7 +89,10 @@ void finish_initial_only(const config::Config& config, pg::Connection& target, P
         drop_slot_if_exists(config, record.slot_name);
         log::info("initial_only: the copy is done; dropped the replication slot", {{"slot", record.slot_name}});
     }
-    state::set_pipeline_phase(target, record.name, PipelinePhase::done);
+    pg::in_transaction(target, "while marking the pipeline done", [&] {
+        state::set_pipeline_phase(target, record.name, PipelinePhase::done);
+        state::record_state_version(target, record.name, "initial_only finished", config.state.keep_versions);
+    });
     record.phase = PipelinePhase::done;
 }
 
@@ -131,12 +138,13 @@ PipelineRecord new_pipeline(const config::Config& config, const std::string& nam
 
 // Records a pipeline that streams from `from` without a copy, with its
 // origin already there, in one transaction.
-void record_streaming_pipeline(pg::Connection& target, const PipelineRecord& r, pg::Lsn from) {
+void record_streaming_pipeline(pg::Connection& target, const PipelineRecord& r, pg::Lsn from, int keep_versions) {
     checkpoint::ReplicationOrigin origin(r.origin_name);
     pg::in_transaction(target, "while recording the pipeline", [&] {
         state::insert_pipeline(target, r);
         origin.create_if_missing(target);
         origin.advance(target, from);
+        state::record_state_version(target, r.name, "pipeline created; streaming", keep_versions);
     });
 }
 
@@ -147,14 +155,17 @@ PipelineStart fresh_copy(const config::Config& config, pg::Connection& target, c
     auto slot = create_slot(repl, config.source.slot, {stream::SlotSnapshot::export_snapshot, false}, name);
     start.record = new_pipeline(config, name, PipelinePhase::copying, slot.consistent_point, true);
     PipelineRecord& r = start.record;
-    state::insert_pipeline(target, r);
+    pg::in_transaction(target, "while recording the pipeline", [&] {
+        state::insert_pipeline(target, r);
+        state::record_state_version(target, r.name, "pipeline created; copying", config.state.keep_versions);
+    });
     log::info("created the replication slot with an exported snapshot; copying the tables",
               {{"pipeline", name}, {"slot", r.slot_name}, {"consistent_point", slot.consistent_point.to_string()}});
 
     idp::Snapshot snapshot{slot.snapshot_name, slot.consistent_point};
     start.copy = idp::run_initial_copy(config, name, snapshot, {}, stop);
     idp::copy_sequences(config, snapshot);
-    finish_copy(target, r);
+    finish_copy(target, r, config.state.keep_versions);
     r.phase = PipelinePhase::streaming;
     start.fallback_start = slot.consistent_point;
     if (config.sync.startup_mode == config::StartupMode::initial_only) {
@@ -172,7 +183,7 @@ PipelineStart fresh_latest(const config::Config& config, pg::Connection& target,
     auto slot = create_slot(repl, config.source.slot, {stream::SlotSnapshot::noexport, false}, name);
     start.record = new_pipeline(config, name, PipelinePhase::streaming, slot.consistent_point, true);
     const PipelineRecord& r = start.record;
-    record_streaming_pipeline(target, r, slot.consistent_point);
+    record_streaming_pipeline(target, r, slot.consistent_point, config.state.keep_versions);
     log::info("created the replication slot; streaming from its creation point (latest: nothing is copied)",
               {{"pipeline", name}, {"slot", r.slot_name}, {"lsn", slot.consistent_point.to_string()}});
     start.fallback_start = slot.consistent_point;
@@ -206,7 +217,7 @@ PipelineStart fresh_specific(const config::Config& config, pg::Connection& targe
     }
     PipelineStart start;
     start.record = new_pipeline(config, name, PipelinePhase::streaming, lsn, false);
-    record_streaming_pipeline(target, start.record, lsn);
+    record_streaming_pipeline(target, start.record, lsn, config.state.keep_versions);
     log::info("streaming from the existing slot at the given start_lsn",
               {{"pipeline", name}, {"slot", slot}, {"start_lsn", lsn.to_string()}});
     start.fallback_start = lsn;
@@ -264,7 +275,7 @@ PipelineStart resume(const config::Config& config, pg::Connection& target, Pipel
             start.copy = idp::run_initial_copy(config, record.name, snapshot, unfinished, stop);
         }
         idp::copy_sequences(config, snapshot);
-        finish_copy(target, record);
+        finish_copy(target, record, config.state.keep_versions);
         record.phase = PipelinePhase::streaming;
     }
     start.fallback_start = record.consistent_point.value_or(pg::Lsn());
@@ -282,7 +293,7 @@ std::string pipeline_name(const config::Config& config) {
     return config.source.name.empty() ? config.source.slot : config.source.name;
 }
 
-std::vector<std::string> reset_pipeline(const config::Config& config) {
+std::vector<std::string> reset_pipeline(const config::Config& config, bool keep_slot) {
     const std::string name = pipeline_name(config);
     pg::Connection target = connect_target(config);
     state::ensure_state_schema(target);
@@ -290,22 +301,27 @@ std::vector<std::string> reset_pipeline(const config::Config& config) {
     checkpoint::ReplicationOrigin origin(record ? record->origin_name : checkpoint::origin_name_for(name));
     if (!record) {
         bool dropped = origin.drop_if_exists(target);
+        int copy_origins = checkpoint::drop_copy_origins(target, origin.name());
         log::info("--reset: no state found for pipeline " + name + " on the target; nothing to reset",
-                  {{"origin_dropped", dropped ? "yes" : "no"}});
+                  {{"origin_dropped", dropped ? "yes" : "no"}, {"copy_origins_dropped", std::to_string(copy_origins)}});
         return {};
     }
     std::string slot_note = "kept (not created by tidemark)";
-    if (record->slot_created_by_agent) {
+    if (keep_slot) {
+        slot_note = "kept (as asked)";
+    } else if (record->slot_created_by_agent) {
         drop_slot_if_exists(config, record->slot_name);
         slot_note = "dropped";
     }
     bool dropped = origin.drop_if_exists(target);
+    int copy_origins = checkpoint::drop_copy_origins(target, origin.name());
     state::DeletedState deleted;
     pg::in_transaction(target, "while deleting the pipeline's state",
                    [&] { deleted = state::delete_pipeline_state(target, name); });
     log::info("--reset: the state of pipeline " + name + " was deleted; it starts over as configured",
               {{"slot", record->slot_name + " " + slot_note},
                {"origin", record->origin_name + (dropped ? " dropped" : " absent")},
+               {"copy_origins_dropped", std::to_string(copy_origins)},
                {"deleted_tables", std::to_string(deleted.tables)},
                {"deleted_stats", std::to_string(deleted.stats)}});
     return {"--reset: the state of pipeline " + name + " was deleted (slot " + slot_note + ") and it started over"};
@@ -316,7 +332,16 @@ PipelineStart start_pipeline(const config::Config& config, std::stop_token stop)
     pg::Connection target = connect_target(config);
     state::ensure_state_schema(target);
     auto record = state::load_pipeline(target, name);
-    if (record) return resume(config, target, std::move(*record), stop);
+    if (record) {
+        // A state that does not hold together stops the start here, or is
+        // repaired when [state] auto_repair allows it.
+        auto repaired = state::enforce_valid_state(config, target, *record);
+        if (!repaired.empty()) record = state::load_pipeline(target, name);
+        if (!record) throw SyncError("pipeline " + name + " disappeared from tidemark.pipelines while it was repaired");
+        PipelineStart start = resume(config, target, std::move(*record), stop);
+        start.notes.insert(start.notes.begin(), repaired.begin(), repaired.end());
+        return start;
+    }
     switch (config.sync.startup_mode) {
         case config::StartupMode::initial:
         case config::StartupMode::initial_only:

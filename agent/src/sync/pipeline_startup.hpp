@@ -35,10 +35,10 @@ struct PipelineStart {
 // The pipeline's name in tidemark.pipelines: [source] name, else the slot.
 std::string pipeline_name(const config::Config& config);
 
-// --reset: drops the slot if tidemark created it, drops the origin and
-// deletes the pipeline's state rows, saying so in the log.  Returns notes
-// for the report.  Throws SyncError, pg::DatabaseError.
-std::vector<std::string> reset_pipeline(const config::Config& config);
+// --reset: drops the slot if tidemark created it (unless `keep_slot`),
+// drops the origin and deletes the pipeline's state rows, saying so in the
+// log.  Returns notes for the report.  Throws SyncError, pg::DatabaseError.
+std::vector<std::string> reset_pipeline(const config::Config& config, bool keep_slot = false);
 
 // Throws SyncError (a configuration the source or the state cannot
 // satisfy), idp::CopyError / CopyInterrupted, pg::DatabaseError.

@@ -5,10 +5,22 @@
 
 #include <stop_token>
 
+namespace tidemark::metrics {
+class Observability;
+}
+
 namespace tidemark::sync {
+
+class ConnectionBudget;
 
 struct RunContext {
     std::stop_source stop;
+    // The target connections the pipelines share by priority
+    // (sync/connection_budget.hpp); null: no limit.
+    ConnectionBudget* budget = nullptr;
+    // The process's metrics, health and status endpoints and alerts
+    // (metrics/observability.hpp), made once in run_sync; null: none.
+    metrics::Observability* observability = nullptr;
 };
 
 }  // namespace tidemark::sync

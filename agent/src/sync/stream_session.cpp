@@ -9,14 +9,18 @@
 #include "apply/batch_writer.hpp"
 #include "apply/idp_gate.hpp"
 #include "apply/relation_registry.hpp"
+#include "catalog/table_pattern.hpp"
 #include "checkpoint/replication_origin.hpp"
+#include "conflict/detector.hpp"
 #include "log/event.hpp"
 #include "pg/database_error.hpp"
 #include "slot/slot_watch.hpp"
 #include "state/table_record.hpp"
+#include "state/version_keeper.hpp"
 #include "stream/replication_connection.hpp"
 #include "stream/stream_reader.hpp"
 #include "sync/payload_queue.hpp"
+#include "sync/pipeline_observer.hpp"
 #include "tidemark_protocol.h"
 #include "wire/parser.hpp"
 
@@ -51,7 +55,7 @@ void merge_counters(apply::ApplyCounters& into, const apply::ApplyCounters& from
 // The reader thread's work.  Everything it learns goes through the queue,
 // in stream order, errors included.
 void read_stream(stream::StreamReader& reader, PayloadQueue& queue, const std::atomic<std::uint64_t>& durable,
-                 bool request_keepalives, std::stop_token stop) {
+                 bool request_keepalives, std::stop_token stop, PipelineObserver* observer) {
     pg::Lsn confirmed = reader.confirmed_flush();
     auto feedback = [&](bool reply_requested) {
         pg::Lsn d(durable.load());
@@ -79,6 +83,7 @@ void read_stream(stream::StreamReader& reader, PayloadQueue& queue, const std::a
                 continue;
             }
             if (auto* x = std::get_if<stream::XLogData>(&*event)) {
+                if (observer) observer->server_end(x->wal_end);
                 auto payload = std::make_shared<apply::Payload>();
                 payload->wal_end = x->wal_end;
                 std::size_t offset = x->payload_offset;
@@ -87,6 +92,7 @@ void read_stream(stream::StreamReader& reader, PayloadQueue& queue, const std::a
                 QueueItem item{QueueItem::Kind::payload, std::move(payload), {}, {}};
                 deliver(item);
             } else if (auto* k = std::get_if<stream::Keepalive>(&*event)) {
+                if (observer) observer->server_end(k->wal_end);
                 // A keepalive carries no data: when the queue is full the
                 // next one will do.
                 QueueItem item{QueueItem::Kind::keepalive, nullptr, k->wal_end, {}};
@@ -105,9 +111,21 @@ void read_stream(stream::StreamReader& reader, PayloadQueue& queue, const std::a
 
 StreamOutcome apply_queue(apply::Applier& applier, PayloadQueue& queue, std::atomic<std::uint64_t>& durable,
                           std::atomic<long long>& applied_transactions, const std::optional<pg::Lsn>& catch_up,
-                          std::stop_token stop) {
+                          std::stop_token stop, state::VersionKeeper& versions, PipelineObserver* observer) {
+    // The queue's fill is sampled for the metrics once a second, not per item.
+    auto next_queue_sample = Clock::now();
     auto publish = [&] {
-        durable.store(applier.durable().value());
+        if (observer) {
+            observer->after_apply(applier.counters(), applier.durable());
+            if (auto now = Clock::now(); now >= next_queue_sample) {
+                observer->queue(queue.stats());
+                next_queue_sample = now + std::chrono::seconds(1);
+            }
+        }
+        // What the reader confirms: durable, and not past the rollback
+        // window's floor (state/version_schedule.hpp).
+        versions.after_apply(applier.counters().transactions, applier.durable());
+        durable.store(versions.confirmable(applier.durable()).value());
         // The slot watch's heartbeats arrive as transactions carrying one
         // tidemark message: they must not count as the source being busy.
         const auto& c = applier.counters();
@@ -170,7 +188,7 @@ StreamOutcome apply_queue(apply::Applier& applier, PayloadQueue& queue, std::ato
 
 StreamOutcome stream_changes(const config::Config& config, const state::PipelineRecord& pipeline,
                              pg::Lsn fallback_start, const std::optional<pg::Lsn>& catch_up, std::stop_token stop,
-                             apply::ApplyCounters& applied) {
+                             apply::ApplyCounters& applied, PipelineObserver* observer) {
     checkpoint::ReplicationOrigin origin(pipeline.origin_name);
     auto repl = stream::ReplicationConnection::connect(config.source.conninfo, "tidemark");
     std::string encoding = repl.connection().parameter_status("server_encoding");
@@ -179,9 +197,20 @@ StreamOutcome stream_changes(const config::Config& config, const state::Pipeline
 
     apply::RelationRegistry registry({config.target.create_tables, config.sync.auto_add_columns},
                                      apply::IdpGate(state::load_tables(session.connection(), pipeline.name)));
-    apply::BatchWriter writer(session, {pipeline.name, config.sync.on_error});
-    apply::Applier applier(session, registry, writer,
-                           {static_cast<std::size_t>(config.sync.batch_size), config.sync.max_batch_latency}, start);
+    // A [conflicts] or [late_data] section turns detection on; without
+    // them nothing is probed and the apply path is unchanged.
+    std::optional<conflict::Detector> detector;
+    if (config.conflicts || config.late_data)
+        detector.emplace(pipeline.name, conflict::Policy(config, pipeline.name, pipeline.origin_name));
+    apply::ApplierSettings applier_settings{static_cast<std::size_t>(config.sync.batch_size),
+                                            config.sync.max_batch_latency};
+    if (detector) {
+        applier_settings.commit_time_step = detector->policy().commit_time_resolution();
+        detector->arm_existing_tables(session.connection(),
+                                      catalog::TableFilter(config.source.include, config.source.exclude));
+    }
+    apply::BatchWriter writer(session, {pipeline.name, config.sync.on_error}, std::move(detector));
+    apply::Applier applier(session, registry, writer, applier_settings, start);
 
     stream::StreamOptions options;
     options.binary = config.sync.binary;
@@ -191,19 +220,34 @@ StreamOutcome stream_changes(const config::Config& config, const state::Pipeline
     // The copy moves a partitioned table through its root, and the gate
     // knows the root: changes must arrive under the root's name too.
     options.publish_via_root = true;
-    auto reader = stream::StreamReader::start(std::move(repl), pipeline.slot_name, start, options);
+    // The copy never reads schema tidemark; neither does the stream. Where
+    // the source is itself a tidemark target (two databases replicating to
+    // each other), that schema holds the other agent's state, which must
+    // not land in this target's.
+    options.exclude.push_back("tidemark.*");
+    // "none": the source's transactions that carry a replication origin
+    // (rows another agent or a subscription applied there) are not sent,
+    // so two databases replicating to each other do not echo changes back.
+    if (config.source.origin == config::OriginFilter::none) options.origin = "none";
+    state::VersionKeeper versions(session.connection(), pipeline.name, config.state);
+    stream::StreamReaderSettings reader_settings;
+    reader_settings.initial_flush = versions.confirmable(start);
+    auto reader = stream::StreamReader::start(std::move(repl), pipeline.slot_name, start, options, reader_settings);
     log::info("streaming changes", {{"pipeline", pipeline.name},
                                     {"slot", pipeline.slot_name},
                                     {"from", start.to_string()},
                                     {"until", catch_up ? catch_up->to_string() : std::string("stopped")}});
 
     PayloadQueue queue(kQueueBytes, kQueueItems);
-    std::atomic<std::uint64_t> durable{start.value()};
+    std::atomic<std::uint64_t> durable{versions.confirmable(start).value()};
     std::atomic<long long> applied_transactions{0};
-    slot::SlotWatch watch(config, pipeline.slot_name, applied_transactions);
+    slot::SlotWatch::UsageListener on_usage;
+    if (observer) on_usage = [observer](std::int64_t retained) { observer->slot_retained(retained); };
+    slot::SlotWatch watch(config, pipeline.slot_name, applied_transactions, std::move(on_usage));
+    if (observer) observer->session_started(start);
     std::stop_source reader_stop;
     std::thread thread(read_stream, std::ref(reader), std::ref(queue), std::cref(durable), catch_up.has_value(),
-                       reader_stop.get_token());
+                       reader_stop.get_token(), observer);
     auto join_reader = [&] {
         reader_stop.request_stop();
         queue.close();
@@ -212,7 +256,7 @@ StreamOutcome stream_changes(const config::Config& config, const state::Pipeline
 
     StreamOutcome outcome;
     try {
-        outcome = apply_queue(applier, queue, durable, applied_transactions, catch_up, stop);
+        outcome = apply_queue(applier, queue, durable, applied_transactions, catch_up, stop, versions, observer);
     } catch (...) {
         join_reader();
         applier.abandon();
@@ -221,11 +265,18 @@ StreamOutcome stream_changes(const config::Config& config, const state::Pipeline
     }
     join_reader();
     merge_counters(applied, applier.counters());
+    try {
+        versions.take("stream session ended", outcome.durable);
+    } catch (const pg::DatabaseError& e) {
+        log::warn("could not record a version of the pipeline's state at the end of the stream session",
+                  {{"error", e.what()}});
+    }
     // The final confirmation; closing the connection then ends the
     // walsender cleanly (libpq sends Terminate).
+    const pg::Lsn confirm = versions.confirmable(outcome.durable);
     try {
         if (reader.connection().is_ok())
-            reader.send_feedback(std::max(reader.received(), outcome.durable), outcome.durable, outcome.durable);
+            reader.send_feedback(std::max(reader.received(), outcome.durable), confirm, confirm);
     } catch (const pg::DatabaseError& e) {
         log::warn("could not send the final position to the source; it is sent again on the next start",
                   {{"error", e.what()}});

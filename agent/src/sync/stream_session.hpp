@@ -20,6 +20,8 @@
 
 namespace tidemark::sync {
 
+class PipelineObserver;
+
 enum class StreamEnd {
     caught_up,  // --once: everything up to the catch-up target is applied
     stopped,    // a stop was requested
@@ -32,8 +34,9 @@ struct StreamOutcome {
 
 // Streams from the origin's progress (or `fallback_start` when it has
 // none).  What it applies is added to `applied` even when it throws.
+// `observer`, when given, hears every step (metrics and status).
 StreamOutcome stream_changes(const config::Config& config, const state::PipelineRecord& pipeline,
                              pg::Lsn fallback_start, const std::optional<pg::Lsn>& catch_up, std::stop_token stop,
-                             apply::ApplyCounters& applied);
+                             apply::ApplyCounters& applied, PipelineObserver* observer = nullptr);
 
 }  // namespace tidemark::sync

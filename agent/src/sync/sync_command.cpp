@@ -13,14 +13,20 @@
 #include "idp/copy_error.hpp"
 #include "idp/initial_copy.hpp"
 #include "log/event.hpp"
+#include "metrics/observability.hpp"
 #include "pg/conninfo_mask.hpp"
 #include "pg/database_error.hpp"
 #include "pg/timestamp.hpp"
 #include "state/dead_letter.hpp"
 #include "retry/backoff.hpp"
 #include "sync/catch_up.hpp"
+#include "sync/commit_timestamp_check.hpp"
+#include "sync/budget_seat.hpp"
+#include "sync/pipeline_set.hpp"
 #include "sync/pipeline_startup.hpp"
+#include "sync/run_monitoring.hpp"
 #include "sync/signal_watcher.hpp"
+#include "sync/table_reseed.hpp"
 #include "sync/stream_session.hpp"
 #include "sync/sync_report.hpp"
 
@@ -61,20 +67,33 @@ void write_report(const cli::SyncOptions& options, const std::string& text) {
 int run_sync(const config::Config& config, const cli::SyncOptions& options) {
     RunContext context;
     SignalWatcher signals(context.stop);
-    return run_pipeline(config, options, context);
+    // One metrics server and alert monitor for every pipeline of the process.
+    std::unique_ptr<metrics::Observability> observability;
+    try {
+        observability = std::make_unique<metrics::Observability>(config);
+    } catch (const std::runtime_error& e) {
+        log::error(e.what());
+        return cli::kExitFailure;
+    }
+    context.observability = observability.get();
+    return run_pipelines(config, options, context);
 }
 
-int run_pipeline(const config::Config& config, const cli::SyncOptions& options, RunContext& context) {
+int run_pipeline(const config::Config& config, const cli::SyncOptions& options, RunContext& context,
+                 std::stop_source stop) {
     RunSummary run;
     run.sync_id = new_sync_id();
     run.source = pg::mask_conninfo(config.source.conninfo);
     run.destination = pg::mask_conninfo(config.target.conninfo);
     run.started_at = pg::pg_now();
     run.pipeline = pipeline_name(config);
+    RunMonitoring monitoring(context, config, run);
 
-    std::stop_source& stop = context.stop;
+    // This run's share of the target connections, given back when it ends.
+    BudgetSeat seat(context.budget, run.pipeline);
     retry::Backoff backoff;
     bool reset = options.reset;
+    bool reseeded = false;
     std::optional<PipelineStart> start;
     std::optional<pg::Lsn> catch_up;
     std::optional<long long> dead_letter_base;
@@ -92,6 +111,19 @@ int run_pipeline(const config::Config& config, const cli::SyncOptions& options, 
         log::error(e.what(), {{"sqlstate", e.sqlstate()}});
         return cli::kExitFailure;
     }
+    // Said once, before anything is applied: without commit timestamps on
+    // the target some conflicts cannot be seen at all.
+    if (config.conflicts || config.late_data) {
+        try {
+            pg::Connection target = connect(config.target.conninfo);
+            if (auto warning = commit_timestamp_warning(target)) {
+                log::warn(*warning);
+                run.warnings.push_back(*warning);
+            }
+        } catch (const pg::DatabaseError& e) {
+            log::warn("could not read track_commit_timestamp on the target", {{"error", e.what()}});
+        }
+    }
 
     int reconnects = 0;
     for (;;) {
@@ -103,7 +135,20 @@ int run_pipeline(const config::Config& config, const cli::SyncOptions& options, 
                 reset = false;
             }
             if (!start) {
-                start = start_pipeline(config, stop.get_token());
+                config::Config sized = seat.for_start(config, stop.get_token(), !options.reseed.empty());
+                if (stop.stop_requested()) {
+                    run.status = "stopped";
+                    break;
+                }
+                // Before the start validates the state: a re-seed cut short
+                // leaves tables the validation would stop at.
+                if (!reseeded) {
+                    auto reseed = reseed_tables(config, options.reseed, seat.held(), stop.get_token());
+                    run.copied.insert(run.copied.end(), reseed.copied.begin(), reseed.copied.end());
+                    run.warnings.insert(run.warnings.end(), reseed.notes.begin(), reseed.notes.end());
+                    reseeded = true;
+                }
+                start = start_pipeline(sized, stop.get_token());
                 if (start->copy)
                     run.copied.insert(run.copied.end(), start->copy->tables.begin(), start->copy->tables.end());
                 run.warnings.insert(run.warnings.end(), start->notes.begin(), start->notes.end());
@@ -111,6 +156,7 @@ int run_pipeline(const config::Config& config, const cli::SyncOptions& options, 
             if (!dead_letter_base) {
                 pg::Connection target = connect(config.target.conninfo);
                 dead_letter_base = state::last_dead_letter_id(target);
+                monitoring.update(run, *dead_letter_base);
             }
             if (start->finished) break;
             if (options.once && !catch_up) {
@@ -118,12 +164,14 @@ int run_pipeline(const config::Config& config, const cli::SyncOptions& options, 
                 catch_up = catch_up_target(source);
                 log::info("--once: streaming until the source's current position", {{"target", catch_up->to_string()}});
             }
+            seat.for_stream(stop.get_token());
             if (stop.stop_requested()) {
                 run.status = "stopped";
                 break;
             }
             StreamOutcome outcome =
-                stream_changes(config, start->record, start->fallback_start, catch_up, stop.get_token(), run.applied);
+                stream_changes(config, start->record, start->fallback_start, catch_up, stop.get_token(), run.applied,
+                               monitoring.observer());
             run.applied_lsn = outcome.durable;
             if (outcome.end == StreamEnd::stopped) {
                 run.status = "stopped";
@@ -135,6 +183,7 @@ int run_pipeline(const config::Config& config, const cli::SyncOptions& options, 
             idp::copy_sequences(config, std::nullopt);
             break;
         } catch (const pg::DatabaseError& e) {
+            monitoring.error(e);
             bool retry = e.is_connection_error() && !stop.stop_requested();
             if (!retry) {
                 log::error(e.what(), {{"sqlstate", e.sqlstate()}});
@@ -147,6 +196,7 @@ int run_pipeline(const config::Config& config, const cli::SyncOptions& options, 
             // outage: the wait starts small again.
             if (std::chrono::steady_clock::now() - attempt_started > std::chrono::seconds(60)) backoff.reset();
             ++reconnects;
+            monitoring.stage(metrics::Stage::reconnecting, e.what());
             auto delay = backoff.next();
             log::warn("lost a connection; retrying from the saved position", {{"in_ms", std::to_string(delay.count())},
                                                                               {"attempt", std::to_string(reconnects)},
@@ -156,14 +206,16 @@ int run_pipeline(const config::Config& config, const cli::SyncOptions& options, 
             // A failure inside start_pipeline left `start` empty: the next
             // attempt resumes from the state (an unfinished copy included).
             wait_for(delay, stop);
-        } catch (const config::ConfigError&) {
+        } catch (const config::ConfigError& e) {
             // The command line reports it (exit code 2).
+            monitoring.error(e);
             throw;
         } catch (const idp::CopyInterrupted&) {
             log::info("the copy was interrupted; the next run resumes it");
             run.status = "stopped";
             break;
         } catch (const std::exception& e) {
+            monitoring.error(e);
             log::error(e.what());
             run.errors.push_back(e.what());
             run.status = "failed";
@@ -178,12 +230,13 @@ int run_pipeline(const config::Config& config, const cli::SyncOptions& options, 
     std::optional<StateSnapshot> state;
     try {
         pg::Connection target = connect(config.target.conninfo);
-        state = read_state(target, run.pipeline, dead_letter_base.value_or(0));
+        state = read_state(target, run.pipeline, dead_letter_base.value_or(0), run.started_at);
     } catch (const std::exception& e) {
         log::warn("could not read the pipeline's state for the report", {{"error", e.what()}});
     }
-    if (options.once || options.report_file || run.status != "failed")
-        write_report(options, indent_json(render_report(run, state)));
+    std::string report = render_report(run, state);
+    monitoring.finish(config, run, report);
+    if (options.once || options.report_file || run.status != "failed") write_report(options, indent_json(report));
     return code;
 }
 

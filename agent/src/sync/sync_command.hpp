@@ -12,8 +12,10 @@ namespace tidemark::sync {
 // exit code (cli/exit_codes.hpp).
 int run_sync(const config::Config& config, const cli::SyncOptions& options);
 
-// Runs one pipeline until it is done, fails or `context` asks it to stop;
+// Runs one pipeline until it is done, fails or `stop` asks it to stop
+// (the process's stop, or the pipeline's own when it loses its lock);
 // returns its exit code.  The caller watches the signals.
-int run_pipeline(const config::Config& config, const cli::SyncOptions& options, RunContext& context);
+int run_pipeline(const config::Config& config, const cli::SyncOptions& options, RunContext& context,
+                 std::stop_source stop);
 
 }  // namespace tidemark::sync

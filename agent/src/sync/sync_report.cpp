@@ -7,6 +7,7 @@
 
 #include "apply/json_text.hpp"
 #include "checkpoint/replication_origin.hpp"
+#include "conflict/detection_report.hpp"
 #include "pg/timestamp.hpp"
 
 namespace tidemark::sync {
@@ -42,8 +43,13 @@ std::string new_sync_id() {
     return buf;
 }
 
-StateSnapshot read_state(pg::Connection& target, const std::string& pipeline, long long dead_letters_after) {
+StateSnapshot read_state(pg::Connection& target, const std::string& pipeline, long long dead_letters_after,
+                         std::optional<std::int64_t> since) {
     StateSnapshot s;
+    if (since) {
+        s.conflicts = conflict::load_reported_conflicts(target, pipeline, *since, kMaxListedDeadLetters);
+        s.late_arrivals = conflict::load_reported_late_arrivals(target, pipeline, *since, kMaxListedDeadLetters);
+    }
     s.pipeline = state::load_pipeline(target, pipeline);
     s.tables = state::load_tables(target, pipeline);
     s.stats = state::load_table_stats(target, pipeline);
@@ -159,6 +165,14 @@ std::string render_report(const RunSummary& run, const std::optional<StateSnapsh
                                   .text());
     }
 
+    // manual_review leaves its conflicts pending; every other strategy
+    // settles them as they are applied.
+    long long conflicts_detected = 0, conflicts_resolved = 0;
+    for (const auto& [kind, by_strategy] : run.applied.conflicts)
+        for (const auto& [strategy, n] : by_strategy) {
+            conflicts_detected += n;
+            if (strategy != "manual_review") conflicts_resolved += n;
+        }
     double seconds = static_cast<double>(run.completed_at - run.started_at) / 1e6;
     std::string metadata = JsonObject()
                                .str("sync_id", run.sync_id)
@@ -178,8 +192,8 @@ std::string render_report(const RunSummary& run, const std::optional<StateSnapsh
                                  .num("rows_copied", copied)
                                  .num("transactions_applied", run.applied.transactions)
                                  .num("changes_already_copied", run.applied.skipped_by_gate)
-                                 .num("conflicts_detected", 0LL)
-                                 .num("conflicts_resolved", 0LL)
+                                 .num("conflicts_detected", conflicts_detected)
+                                 .num("conflicts_resolved", conflicts_resolved)
                                  .num("errors", dead)
                                  .text();
 
@@ -217,13 +231,27 @@ std::string render_report(const RunSummary& run, const std::optional<StateSnapsh
     for (const auto& e : run.errors) errors.push_back(JsonObject().str("error", e).text());
     std::vector<std::string> warnings;
     for (const auto& w : run.warnings) warnings.push_back(json_string(w));
+    for (const auto& [reason, n] : run.applied.late) {
+        std::string what = std::to_string(n) + " change(s) ";
+        if (reason == "late")
+            what += "arrived older than the target's row beyond [late_data] tolerance and were not applied";
+        else if (reason == "tombstone")
+            what += "were older than the delete of their key and were not applied";
+        else if (reason == "future")
+            what += "carried a time further ahead than [late_data] max_clock_skew";
+        else if (reason == "invalid_version")
+            what += "had no valid version value; their commit time was compared instead";
+        else
+            what += "were flagged: " + reason;
+        warnings.push_back(json_string(what));
+    }
 
     return JsonObject()
                .raw("metadata", metadata)
                .raw("statistics", statistics)
                .raw("tables", json_array(table_items))
-               .raw("conflicts", "[]")
-               .raw("late_arriving_data", "[]")
+               .raw("conflicts", json_array(state ? state->conflicts : std::vector<std::string>{}))
+               .raw("late_arriving_data", json_array(state ? state->late_arrivals : std::vector<std::string>{}))
                .raw("checkpoint", checkpoint)
                .raw("errors", json_array(errors))
                .raw("warnings", json_array(warnings))

@@ -44,9 +44,15 @@ struct StateSnapshot {
     std::vector<state::TableStatsRow> stats;
     std::vector<state::DeadLetterRow> dead_letters;  // this run's
     std::optional<pg::Lsn> origin_progress;
+    // This run's conflicts and late arrivals, as the report's JSON objects.
+    std::vector<std::string> conflicts;
+    std::vector<std::string> late_arrivals;
 };
 
-StateSnapshot read_state(pg::Connection& target, const std::string& pipeline, long long dead_letters_after);
+// `since`: when the run started (PostgreSQL microseconds), for the
+// conflicts and late arrivals it recorded; none are listed without it.
+StateSnapshot read_state(pg::Connection& target, const std::string& pipeline, long long dead_letters_after,
+                         std::optional<std::int64_t> since = std::nullopt);
 
 // The same JSON laid out with two-space indentation, one key per line, as
 // people read the report on a terminal or in a file.

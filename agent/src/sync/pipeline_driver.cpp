@@ -1,0 +1,131 @@
+// See pipeline_driver.hpp.
+#include "sync/pipeline_driver.hpp"
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "cli/exit_codes.hpp"
+#include "log/event.hpp"
+#include "pg/conninfo_mask.hpp"
+#include "pg/database_error.hpp"
+#include "retry/backoff.hpp"
+#include "sync/connection_budget.hpp"
+#include "sync/pipeline_lock.hpp"
+#include "sync/pipeline_startup.hpp"
+#include "sync/previous_driver_fence.hpp"
+#include "sync/sync_command.hpp"
+
+namespace tidemark::sync {
+namespace {
+
+using std::chrono::milliseconds;
+
+// How often a standby asks for the lock, and how often a driving agent
+// checks that its lock connection still stands: a takeover waits at most
+// this long after the other agent's session ends.
+constexpr milliseconds kLockPoll{2000};
+
+// Waits `delay`; true when `stop` came first.
+bool stopped_within(milliseconds delay, std::stop_token stop) {
+    std::mutex m;
+    std::condition_variable_any cv;
+    std::unique_lock lock(m);
+    cv.wait_for(lock, stop, delay, [] { return false; });
+    return stop.stop_requested();
+}
+
+enum class Took { lock, stopped, refused };
+
+// Takes the pipeline's lock, standing by for it when on_busy says so.
+Took take_lock(PipelineLock& lock, const config::Config& config, const std::string& name, RunContext& context) {
+    if (lock.try_take()) return Took::lock;
+    auto holder = lock.holder();
+    std::string who = holder ? describe(*holder) : std::string("a session that ended a moment ago");
+    if (config.sync.on_busy == config::OnBusy::exit) {
+        log::error("pipeline " + name + " is driven by another agent (" + who +
+                       "); this agent exits; set [sync] on_busy = \"wait\" to stand by instead, or stop the "
+                       "other agent",
+                   {{"pipeline", name}, {"lock_classid", std::to_string(kPipelineLockClass)}});
+        return Took::refused;
+    }
+    log::info("standing by: pipeline " + name + " is driven by another agent (" + who +
+                  "); taking over when its session ends",
+              {{"pipeline", name}, {"poll_ms", std::to_string(kLockPoll.count())}});
+    if (context.budget) context.budget->stand_by(name);
+    while (!lock.try_take())
+        if (stopped_within(kLockPoll, context.stop.get_token())) return Took::stopped;
+    log::info("took over pipeline " + name + ": the agent that drove it is gone", {{"pipeline", name}});
+    return Took::lock;
+}
+
+}  // namespace
+
+int drive_pipeline(const config::Config& config, int priority, const cli::SyncOptions& options, RunContext& context) {
+    const std::string name = pipeline_name(config);
+    retry::Backoff backoff;
+    bool reached = false;
+    for (;;) {
+        if (context.stop.stop_requested()) return cli::kExitDone;
+        PipelineLock lock;
+        try {
+            lock = PipelineLock::connect(config.target.conninfo, name);
+            reached = true;
+            backoff.reset();
+            Took took = take_lock(lock, config, name, context);
+            if (took == Took::refused) return cli::kExitFailure;
+            if (took == Took::stopped) return cli::kExitDone;
+            // Back in line for connections, ahead of lower priorities.
+            if (context.budget) context.budget->join(name, priority);
+            fence_previous_driver(config, lock.connection(), name);
+        } catch (const pg::DatabaseError& e) {
+            // As run_pipeline does: a target never reached is a
+            // configuration problem; one that went away is an outage.
+            if (!reached || !e.is_connection_error()) {
+                log::error(e.what(), {{"sqlstate", e.sqlstate()}, {"pipeline", name}});
+                return cli::kExitFailure;
+            }
+            auto delay = backoff.next();
+            log::warn("lost the connection that holds the pipeline's lock; connecting again",
+                      {{"pipeline", name},
+                       {"target", pg::mask_conninfo(config.target.conninfo)},
+                       {"in_ms", std::to_string(delay.count())},
+                       {"error", e.what()}});
+            if (context.budget) context.budget->stand_by(name);
+            if (stopped_within(delay, context.stop.get_token())) return cli::kExitDone;
+            continue;
+        }
+
+        // The run stops on a signal (the process's stop) or when the lock
+        // is lost (this pipeline's alone).
+        std::stop_source stop;
+        std::stop_callback forward(context.stop.get_token(), [&] { stop.request_stop(); });
+        std::atomic<bool> lost{false};
+        std::jthread watch([&](std::stop_token done) {
+            while (!stopped_within(kLockPoll, done)) {
+                if (lock.still_held()) continue;
+                lost = true;
+                log::error("lost the connection that holds the lock of pipeline " + name +
+                               "; stopping at once, another agent may take over",
+                           {{"pipeline", name}});
+                stop.request_stop();
+                return;
+            }
+        });
+        int code = run_pipeline(config, options, context, stop);
+        watch.request_stop();
+        watch.join();
+        if (!lost) {
+            lock.release();
+            return code;
+        }
+        if (context.stop.stop_requested()) return code;
+        if (config.sync.on_busy == config::OnBusy::exit) return cli::kExitFailure;
+        log::info("pipeline " + name + " lost its lock; standing by for it again", {{"pipeline", name}});
+        if (context.budget) context.budget->stand_by(name);
+    }
+}
+
+}  // namespace tidemark::sync

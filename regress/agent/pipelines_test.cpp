@@ -1,0 +1,205 @@
+// Several pipelines in one agent, and one agent per pipeline: two
+// pipelines of different priorities over disjoint tables, sharing fewer
+// target connections than both want (the higher one's copy goes first,
+// read from tidemark.tables, not from timing); a second agent on a busy
+// pipeline refused or standing by, taking over after SIGKILL of the
+// first; an agent that loses its lock stops driving; a new driver ends
+// the sessions a dead one left holding the pipeline's origin.
+#include <csignal>
+
+#include "sync_fixture.hpp"
+
+namespace tidemark::testing {
+namespace {
+
+class Pipelines : public SyncTest {
+protected:
+    // [source] and [target] for this test's pair, then `rest`.
+    std::string sides(const std::string& target_extra, const std::string& rest) const {
+        return "[source]\nconninfo = \"" + source().conninfo(db()) + "\"\n\n[target]\nconninfo = \"" +
+               target().conninfo(db()) + "\"\n" + target_extra + "\n" + rest;
+    }
+
+    // The session that holds the lock of `pipeline` on the target, as the
+    // documentation tells a DBA to find it.
+    std::string lock_holder_pid(const std::string& pipeline) const {
+        return tgt_value(
+            "SELECT coalesce(min(pid)::text, '') FROM pg_locks WHERE locktype = 'advisory' AND classid = 1952738667 "
+            "AND objsubid = 2 AND objid = hashtext('tidemark pipeline ' || '" +
+            pipeline + "')::oid AND granted");
+    }
+
+    bool target_count_is(const std::string& table, const std::string& count) const {
+        try {
+            return tgt_value("SELECT count(*) FROM " + table) == count;
+        } catch (...) {
+            return false;
+        }
+    }
+};
+
+TEST_F(Pipelines, HigherPriorityCopiesFirstWhenConnectionsAreShort) {
+    for (const char* schema : {"hi", "lo"}) {
+        std::string s(schema);
+        src("CREATE SCHEMA " + s);
+        for (int t = 1; t <= 2; ++t) {
+            std::string table = s + ".t" + std::to_string(t);
+            src("CREATE TABLE " + table + " (id bigint PRIMARY KEY, v text)");
+            src("INSERT INTO " + table + " SELECT g, md5(g::text) FROM generate_series(1, 4000) g");
+        }
+    }
+    // Two connections for two pipelines of two copy jobs each; the low
+    // priority comes first in the file, so the order is not the file's.
+    std::string cfg = sides("max_connections = 2",
+                            "[sync]\nstartup_mode = \"initial\"\ncopy_jobs = 2\nchunk_rows = 500\n\n"
+                            "[[pipelines]]\nname = \"low\"\nslot = \"" +
+                                slot() +
+                                "_lo\"\ninclude = [\"lo.*\"]\n"
+                                "priority = 1\n\n"
+                                "[[pipelines]]\nname = \"high\"\nslot = \"" +
+                                slot() +
+                                "_hi\"\ninclude = [\"hi.*\"]\n"
+                                "priority = 10\n");
+    auto run = sync_once(cfg);
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    expect_converged();
+
+    EXPECT_EQ(tgt_value("SELECT string_agg(pipeline || ':' || source_table || ':' || phase, ',' ORDER BY 1) "
+                        "FROM tidemark.tables"),
+              "high:\"hi\".\"t1\":copied,high:\"hi\".\"t2\":copied,low:\"lo\".\"t1\":copied,low:\"lo\".\"t2\":copied");
+    // Every table of the higher priority was finished before the lower
+    // priority's copy began: it waited for the connections.
+    EXPECT_EQ(tgt_value("SELECT max(finished_at) FILTER (WHERE pipeline = 'high') <= "
+                        "min(started_at) FILTER (WHERE pipeline = 'low') FROM tidemark.tables"),
+              "t")
+        << tgt_value(
+               "SELECT string_agg(pipeline || ' ' || source_table || ' ' || started_at || ' ' || finished_at, "
+               "E'\\n' ORDER BY started_at) FROM tidemark.tables");
+    // Two pipelines, two states, two slots.
+    EXPECT_EQ(tgt_value("SELECT string_agg(name || ':' || slot_name || ':' || phase, ',' ORDER BY name) "
+                        "FROM tidemark.pipelines"),
+              "high:" + slot() + "_hi:streaming,low:" + slot() + "_lo:streaming");
+
+    // Both stream their own tables.
+    src("INSERT INTO hi.t1 VALUES (100001, 'streamed'); UPDATE lo.t2 SET v = 'changed' WHERE id % 100 = 0; "
+        "DELETE FROM hi.t2 WHERE id <= 10; INSERT INTO lo.t1 SELECT g, 'more' FROM generate_series(5001, 5100) g");
+    auto again = sync_once(cfg);
+    ASSERT_EQ(again.exit_code, 0) << describe(again);
+    expect_converged();
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM lo.t1"), "4100");
+}
+
+TEST_F(Pipelines, ASecondAgentExitsNamingTheFirst) {
+    src("CREATE TABLE items (id bigint PRIMARY KEY, v text)");
+    src("INSERT INTO items SELECT g, 'x' FROM generate_series(1, 100) g");
+    TempFile first_cfg(config("initial"));
+    AgentProcess first = start_sync(first_cfg);
+    ASSERT_TRUE(wait_until([&] { return target_count_is("items", "100"); })) << first.err();
+    std::string holder = lock_holder_pid(slot());
+    ASSERT_FALSE(holder.empty()) << "the running agent must hold its pipeline's lock";
+
+    auto second = sync_once(config("initial", "on_busy = \"exit\""));
+    EXPECT_EQ(second.exit_code, 1) << describe(second);
+    EXPECT_NE(second.err.find("pipeline " + slot() + " is driven by another agent"), std::string::npos) << second.err;
+    EXPECT_NE(second.err.find("pid " + holder), std::string::npos) << "the message must name the holder:\n"
+                                                                   << second.err;
+    EXPECT_NE(second.err.find("on_busy = \"wait\""), std::string::npos) << second.err;
+
+    // A standby that is told to stop while it waits stops cleanly.
+    TempFile standby_cfg(config("initial", "on_busy = \"wait\""));
+    AgentProcess standby = start_sync(standby_cfg);
+    ASSERT_TRUE(wait_until([&] { return standby.err().find("standing by") != std::string::npos; })) << standby.err();
+    standby.signal(SIGTERM);
+    auto code = standby.wait(std::chrono::seconds(60));
+    ASSERT_TRUE(code.has_value()) << "a standby must stop on SIGTERM";
+    EXPECT_EQ(*code, 0) << standby.err();
+    EXPECT_EQ(lock_holder_pid(slot()), holder) << "the first agent keeps driving";
+
+    first.signal(SIGTERM);
+    ASSERT_EQ(first.wait(std::chrono::seconds(60)), 0) << first.err();
+}
+
+TEST_F(Pipelines, AStandbyTakesOverAfterTheFirstIsKilled) {
+    src("CREATE TABLE items (id bigint PRIMARY KEY, v text, n int)");
+    src("INSERT INTO items SELECT g, 'copied', 0 FROM generate_series(1, 1000) g");
+    TempFile cfg(config("initial", "on_busy = \"wait\""));
+    AgentProcess first = start_sync(cfg);
+    ASSERT_TRUE(wait_until([&] { return target_count_is("items", "1000"); })) << first.err();
+    AgentProcess second = start_sync(cfg);
+    ASSERT_TRUE(wait_until([&] { return second.err().find("standing by") != std::string::npos; })) << second.err();
+    EXPECT_NE(second.err().find("driven by another agent"), std::string::npos) << second.err();
+
+    src("INSERT INTO items SELECT g, 'before the kill', 1 FROM generate_series(1001, 1100) g");
+    ASSERT_TRUE(wait_until([&] { return target_count_is("items", "1100"); })) << first.err();
+    first.kill_hard();
+    // Written while nobody drives the pipeline: the standby must apply them
+    // exactly once from where the first agent's progress stopped.
+    src("INSERT INTO items SELECT g, 'during the switch', 2 FROM generate_series(1101, 1200) g");
+    src("UPDATE items SET n = n + 10 WHERE id % 7 = 0");
+    src("DELETE FROM items WHERE id BETWEEN 50 AND 59");
+    ASSERT_TRUE(wait_until([&] { return second.err().find("took over pipeline") != std::string::npos; }))
+        << second.err();
+    src("INSERT INTO items SELECT g, 'after the switch', 3 FROM generate_series(1201, 1300) g");
+    ASSERT_TRUE(wait_until([&] { return target_count_is("items", "1290"); })) << second.err();
+    EXPECT_EQ(lock_holder_pid(slot()).empty(), false) << "the standby must hold the lock now";
+
+    second.signal(SIGTERM);
+    auto code = second.wait(std::chrono::seconds(60));
+    ASSERT_TRUE(code.has_value()) << second.err();
+    EXPECT_EQ(*code, 0) << second.err();
+    expect_converged();
+}
+
+TEST_F(Pipelines, AnAgentThatLosesItsLockStopsDriving) {
+    src("CREATE TABLE items (id bigint PRIMARY KEY, v text)");
+    src("INSERT INTO items SELECT g, 'x' FROM generate_series(1, 100) g");
+    TempFile cfg(config("initial", "on_busy = \"exit\""));
+    AgentProcess agent = start_sync(cfg);
+    ASSERT_TRUE(wait_until([&] { return target_count_is("items", "100"); })) << agent.err();
+    std::string holder = lock_holder_pid(slot());
+    ASSERT_FALSE(holder.empty());
+    tgt("SELECT pg_terminate_backend(" + holder + ")");
+    auto code = agent.wait(std::chrono::seconds(60));
+    ASSERT_TRUE(code.has_value()) << "the agent must stop driving once its lock is gone:\n" << agent.err();
+    EXPECT_EQ(*code, 1) << agent.err();
+    EXPECT_NE(agent.err().find("lost the connection that holds the lock of pipeline " + slot()), std::string::npos)
+        << agent.err();
+    // Nothing was lost: the next run picks up where it stopped.
+    src("INSERT INTO items VALUES (101, 'after')");
+    auto run = sync_once(config("initial"));
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    expect_converged();
+}
+
+TEST_F(Pipelines, TheNewDriverEndsSessionsThePreviousOneLeftBehind) {
+    src("CREATE TABLE items (id bigint PRIMARY KEY, v text)");
+    src("INSERT INTO items SELECT g, 'x' FROM generate_series(1, 100) g");
+    auto first = sync_once(config("initial"));
+    ASSERT_EQ(first.exit_code, 0) << describe(first);
+    // What the apply session of an agent whose host died looks like to the
+    // target: a session that still has the pipeline's origin bound.
+    std::string origin = tgt_value("SELECT origin_name FROM tidemark.pipelines");
+    AgentProcess zombie({"-h", "127.0.0.1", "-p", std::to_string(target().port()), "-U", "postgres", "-d", db(), "-c",
+                         "SET application_name = 'left behind'; SELECT pg_replication_origin_session_setup('" + origin +
+                             "'); SELECT pg_sleep(600)"},
+                        std::string(TIDEMARK_PG_BINDIR) + "/psql");
+    ASSERT_TRUE(wait_until([&] {
+        return tgt_value(
+                   "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'left behind' AND "
+                   "wait_event = 'PgSleep'") == "1";
+    })) << zombie.err();
+
+    src("INSERT INTO items VALUES (101, 'after the crash')");
+    auto run = sync_once(config("initial"));
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    EXPECT_NE(run.err.find("ended the target session of a previous driver of pipeline " + slot()), std::string::npos)
+        << run.err;
+    EXPECT_NE(run.err.find("application_name=\"left behind\""), std::string::npos) << run.err;
+    auto code = zombie.wait(std::chrono::seconds(30));
+    ASSERT_TRUE(code.has_value()) << "the session left behind must be gone";
+    EXPECT_NE(*code, 0);
+    expect_converged();
+}
+
+}  // namespace
+}  // namespace tidemark::testing
