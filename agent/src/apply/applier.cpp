@@ -1,6 +1,8 @@
 // See applier.hpp.
 #include "apply/applier.hpp"
 
+#include <thread>
+
 #include <variant>
 
 #include "apply/apply_error.hpp"
@@ -75,6 +77,17 @@ void Applier::process(const std::shared_ptr<Payload>& payload) {
             },
             message);
     }
+}
+
+void merge(ApplyCounters& into, const ApplyCounters& from) {
+    state::merge(into.tables, from.tables);
+    into.transactions += from.transactions;
+    into.skipped_by_gate += from.skipped_by_gate;
+    into.watermarks += from.watermarks;
+    if (from.last_commit_time) into.last_commit_time = from.last_commit_time;
+    for (const auto& [kind, by_strategy] : from.conflicts)
+        for (const auto& [strategy, n] : by_strategy) into.conflicts[kind][strategy] += n;
+    for (const auto& [reason, n] : from.late) into.late[reason] += n;
 }
 
 std::int64_t Applier::step_of(std::int64_t commit_time) const noexcept {
@@ -164,7 +177,12 @@ void Applier::close_group() {
     for (const auto& [reason, n] : detected.late) counters_.late[reason] += n;
     counters_.transactions += group_txns_;
     counters_.last_commit_time = group_commit_time_;
-    durable_ = group_end_;
+    const auto& local = writer_.last_commit();
+    // A group that committed nothing on the target (every change filtered)
+    // is safe as soon as what came before it is.
+    pg::Lsn commit_end = local ? local->commit_end : (unflushed_.empty() ? pg::Lsn() : unflushed_.back().first);
+    unflushed_.emplace_back(commit_end, group_end_);
+    note_flushed(local ? local->flushed : pg::Lsn());
     group_stats_.clear();
     group_changes_ = 0;
     group_txns_ = 0;
@@ -176,18 +194,40 @@ std::optional<Applier::Clock::time_point> Applier::deadline() const noexcept {
     return *group_started_ + settings_.max_batch_latency;
 }
 
+void Applier::note_flushed(pg::Lsn flushed) noexcept {
+    while (!unflushed_.empty() && unflushed_.front().first <= flushed) {
+        durable_ = unflushed_.front().second;
+        unflushed_.pop_front();
+    }
+}
+
+void Applier::poll_flushed() {
+    if (unflushed_.empty()) return;
+    pg::Result r = session_.connection().exec("SELECT pg_catalog.pg_current_wal_flush_lsn()::text",
+                                              "while reading how much of the target's WAL is flushed");
+    if (auto flushed = pg::Lsn::try_parse(r.value(0, 0))) note_flushed(*flushed);
+}
+
 void Applier::on_keepalive(pg::Lsn wal_end) noexcept {
-    if (!in_txn_ && group_txns_ == 0 && pending_.empty() && wal_end > durable_) durable_ = wal_end;
+    if (!in_txn_ && group_txns_ == 0 && pending_.empty() && unflushed_.empty() && wal_end > durable_)
+        durable_ = wal_end;
 }
 
 void Applier::on_idle(Clock::time_point now) {
     auto d = deadline();
     if (d && now >= *d) close_group();
+    poll_flushed();
 }
 
 bool Applier::commit_now() {
     if (in_txn_) return false;
     close_group();
+    // The WAL writer flushes asynchronous commits within three
+    // wal_writer_delay (200 ms by default); what is still not flushed
+    // after the wait is confirmed next time.
+    auto until = Clock::now() + std::chrono::seconds(5);
+    for (poll_flushed(); !unflushed_.empty() && Clock::now() < until; poll_flushed())
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
     return true;
 }
 

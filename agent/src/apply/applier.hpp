@@ -13,6 +13,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -53,6 +54,9 @@ struct ApplyCounters {
     std::map<std::string, long long> late;
 };
 
+// Adds `from` to `into` (the newer last_commit_time wins).
+void merge(ApplyCounters& into, const ApplyCounters& from);
+
 class Applier {
 public:
     using Clock = std::chrono::steady_clock;
@@ -84,7 +88,10 @@ public:
     // When the open target transaction must be committed at the latest,
     // if one is waiting for its latency.
     std::optional<Clock::time_point> deadline() const noexcept;
-    // The end LSN of the last source transaction committed on the target.
+    // The end LSN of the last source transaction committed on the target
+    // and flushed there: the apply session commits asynchronously, as
+    // PostgreSQL's apply worker does, and a position the target could
+    // still lose in a crash is never confirmed to the source.
     pg::Lsn durable() const noexcept { return durable_; }
     // The end LSN of the last source COMMIT seen (applied or not yet).
     pg::Lsn last_seen_end() const noexcept { return last_end_; }
@@ -92,6 +99,9 @@ public:
 
 private:
     std::int64_t step_of(std::int64_t commit_time) const noexcept;
+    // Moves durable() over the commits the target has flushed.
+    void note_flushed(pg::Lsn flushed) noexcept;
+    void poll_flushed();
     void on_begin(const wire::Begin& m);
     void on_commit(const wire::Commit& m);
     void on_relation(const wire::Relation& m);
@@ -119,6 +129,9 @@ private:
     std::int64_t group_commit_time_ = 0;
 
     pg::Lsn durable_;
+    // Committed groups not known to be flushed yet: where each commit
+    // landed in the target's WAL, and the source position it applied.
+    std::deque<std::pair<pg::Lsn, pg::Lsn>> unflushed_;
     pg::Lsn last_end_;
     ApplyCounters counters_;
 };

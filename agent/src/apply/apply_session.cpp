@@ -38,16 +38,17 @@ ApplySession ApplySession::open(const std::string& conninfo, const checkpoint::R
     ApplySession s(pg::Connection::connect(conninfo, options));
     pg::Connection& c = s.conn_;
     // Replica role: target triggers and foreign keys do not fire for
-    // replicated rows, as in PostgreSQL's own apply worker.  Synchronous
-    // commit: a returned COMMIT is on disk, so it may be confirmed to the
-    // source.  Empty search_path: every name in our SQL is qualified and
+    // replicated rows, as in PostgreSQL's own apply worker.  Asynchronous
+    // commit, as that worker does too: a COMMIT does not wait for its WAL
+    // flush; the applier confirms a source position only once the target
+    // reports the commit flushed (Applier::durable).  Empty search_path: every name in our SQL is qualified and
     // format_type() qualifies every type outside pg_catalog.  The date and
     // interval styles are the ones the walsender prints text values in.
     c.exec("SET session_replication_role = replica",
            "while setting up the apply session (session_replication_role "
            "= replica needs a superuser or a role allowed to set it)");
     c.exec(
-        "SET synchronous_commit = on; SET search_path = ''; SET DateStyle = 'ISO, MDY'; "
+        "SET synchronous_commit = off; SET search_path = ''; SET DateStyle = 'ISO, MDY'; "
         "SET IntervalStyle = postgres; SET extra_float_digits = 3",
         "while setting up the apply session");
     if (!settings.client_encoding.empty())

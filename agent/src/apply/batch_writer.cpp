@@ -94,7 +94,19 @@ std::vector<Statement> BatchWriter::commit_statements(const CommitPoint& commit,
     out.push_back(Statement::with_text_params(std::move(origin.sql), origin.params,
                                               "while recording the stream's progress in the replication origin"));
     out.push_back(Statement("COMMIT", "while committing a target transaction"));
+    Statement where("SELECT pg_catalog.pg_current_wal_insert_lsn()::text, pg_catalog.pg_current_wal_flush_lsn()::text",
+                    "while reading where the target transaction's commit landed in the target's WAL");
+    where.result = &commit_position_;
+    out.push_back(std::move(where));
     return out;
+}
+
+void BatchWriter::note_commit_position() {
+    last_commit_.reset();
+    if (commit_position_.rows() != 1) return;
+    auto commit_end = pg::Lsn::try_parse(commit_position_.value(0, 0));
+    auto flushed = pg::Lsn::try_parse(commit_position_.value(0, 1));
+    if (commit_end && flushed) last_commit_ = LocalCommit{*commit_end, *flushed};
 }
 
 void BatchWriter::refuse(const Change& change, const std::optional<std::string>& sqlstate, const std::string& error,
@@ -326,6 +338,7 @@ void BatchWriter::replay(const std::vector<Change>& changes, state::StatsDeltas&
 void BatchWriter::write(const std::vector<Change>& changes, const std::optional<CommitPoint>& commit,
                         state::StatsDeltas& txn_stats) {
     const bool open = session_.in_transaction();
+    last_commit_.reset();
     if (changes.empty() && (!commit || !open)) return;
     if (detector_ && !detector_->prepared()) detector_->prepare(session_.connection());
 
@@ -346,6 +359,7 @@ void BatchWriter::write(const std::vector<Change>& changes, const std::optional<
         if (commit) {
             committed_counts_.merge(txn_counts_);
             txn_counts_.clear();
+            note_commit_position();
         }
     };
     // The "error" strategy stops before anything of the group commits.

@@ -46,6 +46,16 @@ struct CommitPoint {
     std::int64_t commit_time = 0;
 };
 
+// Where a target commit landed in the target's own WAL, and how much of
+// that WAL was flushed when it was asked right after the commit.  The
+// apply session commits without waiting for the flush (as PostgreSQL's
+// apply worker does), so a source position may be confirmed only once
+// the target has flushed the commit that applied it.
+struct LocalCommit {
+    pg::Lsn commit_end;
+    pg::Lsn flushed;
+};
+
 // True for SQLSTATEs that say something about the data or the target's
 // definitions (classes 22, 23, 42, 44, 54, 0A, P0), after which the
 // batch is worth applying change by change; anything else ends the
@@ -65,6 +75,9 @@ public:
     // Throws ApplyError (on_error = stop), pg::DatabaseError.
     void write(const std::vector<Change>& changes, const std::optional<CommitPoint>& commit,
                state::StatsDeltas& txn_stats);
+
+    // Where the last commit of write() landed in the target's WAL.
+    const std::optional<LocalCommit>& last_commit() const noexcept { return last_commit_; }
 
     // Dead letters written by committed and uncommitted batches alike.
     long long dead_letters() const noexcept { return dead_letters_; }
@@ -98,6 +111,8 @@ private:
     void refuse(const Change& change, const std::optional<std::string>& sqlstate, const std::string& error,
                 state::StatsDeltas& stats, std::vector<Statement>* queue);
     std::vector<Statement> commit_statements(const CommitPoint& commit, const state::StatsDeltas& stats);
+    // Reads what the commit statements' last query answered.
+    void note_commit_position();
     [[noreturn]] void fail(const pg::DatabaseError& error);
 
     ApplySession& session_;
@@ -106,6 +121,8 @@ private:
     std::optional<conflict::Detector> detector_;
     conflict::DetectionCounts txn_counts_;
     conflict::DetectionCounts committed_counts_;
+    pg::Result commit_position_;
+    std::optional<LocalCommit> last_commit_;
 };
 
 // Adds one applied change to the statistics of its table(s).

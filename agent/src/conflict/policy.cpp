@@ -50,6 +50,7 @@ Policy::Policy(const config::Config& config, std::string source_name, std::strin
 }
 
 std::int64_t Policy::commit_time_step(std::int64_t commit_time) const noexcept {
+    if (!steps_) return commit_time;
     // Floor division: times before 2000 are negative.
     std::int64_t q = commit_time / commit_time_step_;
     if (commit_time % commit_time_step_ < 0) --q;

@@ -66,6 +66,14 @@ public:
     // PostgreSQL microseconds) falls in: commit times compare by step.
     std::int64_t commit_time_step(std::int64_t commit_time) const noexcept;
     std::int64_t commit_time_resolution() const noexcept { return commit_time_step_; }
+    // Commit times compare by steps only where another tidemark source
+    // writes into the same target database (another pipeline's state is
+    // there): a row it wrote carries the commit time
+    // of its agent's target transaction, and only steps make that time
+    // right for every row.  A local user's commit time, and this source's
+    // own, are exact: with no other tidemark source, times compare exactly.
+    void use_commit_time_steps(bool on) noexcept { steps_ = on; }
+    bool commit_time_steps() const noexcept { return steps_; }
     // [conflicts] local_source, or "" when the target's own writes are a
     // local user's.
     const std::string& local_source() const noexcept { return local_source_; }
@@ -77,6 +85,7 @@ private:
     std::string local_source_;
     std::string local_origin_;           // origin name of [conflicts] local_source, or ""
     std::int64_t commit_time_step_ = 1;  // microseconds
+    bool steps_ = true;
     std::chrono::milliseconds tolerance_;
     std::chrono::milliseconds max_clock_skew_;
     std::chrono::milliseconds tombstone_retention_;

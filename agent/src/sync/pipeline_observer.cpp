@@ -11,16 +11,6 @@ namespace {
 
 namespace f = metrics::family;
 
-void merge_into(apply::ApplyCounters& into, const apply::ApplyCounters& from) {
-    state::merge(into.tables, from.tables);
-    into.transactions += from.transactions;
-    into.skipped_by_gate += from.skipped_by_gate;
-    into.watermarks += from.watermarks;
-    if (from.last_commit_time) into.last_commit_time = from.last_commit_time;
-    for (const auto& [kind, by_strategy] : from.conflicts)
-        for (const auto& [strategy, n] : by_strategy) into.conflicts[kind][strategy] += n;
-    for (const auto& [reason, n] : from.late) into.late[reason] += n;
-}
 
 }  // namespace
 
@@ -73,7 +63,7 @@ PipelineObserver::TableSeries& PipelineObserver::table(const std::string& name) 
 void PipelineObserver::session_started(pg::Lsn start) {
     {
         std::lock_guard lock(mutex_);
-        merge_into(finished_sessions_, session_);
+        apply::merge(finished_sessions_, session_);
         session_ = {};
     }
     last_ = {};
@@ -145,7 +135,7 @@ void PipelineObserver::error(std::string_view error_class) {
 apply::ApplyCounters PipelineObserver::applied_so_far() const {
     std::lock_guard lock(mutex_);
     apply::ApplyCounters out = finished_sessions_;
-    merge_into(out, session_);
+    apply::merge(out, session_);
     return out;
 }
 

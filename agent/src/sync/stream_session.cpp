@@ -41,15 +41,14 @@ constexpr milliseconds kStopGrace{10000};
 // keepalive, whose position tells whether the target is reached.
 constexpr milliseconds kKeepaliveRequest{250};
 
-void merge_counters(apply::ApplyCounters& into, const apply::ApplyCounters& from) {
-    state::merge(into.tables, from.tables);
-    into.transactions += from.transactions;
-    into.skipped_by_gate += from.skipped_by_gate;
-    into.watermarks += from.watermarks;
-    if (from.last_commit_time) into.last_commit_time = from.last_commit_time;
-    for (const auto& [kind, by_strategy] : from.conflicts)
-        for (const auto& [strategy, n] : by_strategy) into.conflicts[kind][strategy] += n;
-    for (const auto& [reason, n] : from.late) into.late[reason] += n;
+
+// Whether another tidemark pipeline keeps its state in this target
+// database: another source writes into it.  (Replication origins are per
+// cluster and cannot tell databases apart.)
+bool other_tidemark_sources(pg::Connection& target, const std::string& pipeline) {
+    pg::Result r = target.exec_params("SELECT EXISTS (SELECT 1 FROM tidemark.pipelines WHERE name <> $1)", {pipeline},
+                                      "while looking for other tidemark sources writing into the target");
+    return r.value(0, 0) == "t";
 }
 
 // The reader thread's work.  Everything it learns goes through the queue,
@@ -200,12 +199,20 @@ StreamOutcome stream_changes(const config::Config& config, const state::Pipeline
     // A [conflicts] or [late_data] section turns detection on; without
     // them nothing is probed and the apply path is unchanged.
     std::optional<conflict::Detector> detector;
-    if (config.conflicts || config.late_data)
-        detector.emplace(pipeline.name, conflict::Policy(config, pipeline.name, pipeline.origin_name));
+    if (config.conflicts || config.late_data) {
+        conflict::Policy policy(config, pipeline.name, pipeline.origin_name);
+        policy.use_commit_time_steps(other_tidemark_sources(session.connection(), pipeline.name));
+        if (policy.commit_time_steps())
+            log::info("another tidemark source writes into this target: commit times compare by steps of "
+                      "[conflicts] commit_time_resolution",
+                      {{"resolution_us", std::to_string(policy.commit_time_resolution())}});
+        detector.emplace(pipeline.name, std::move(policy));
+    }
     apply::ApplierSettings applier_settings{static_cast<std::size_t>(config.sync.batch_size),
                                             config.sync.max_batch_latency};
     if (detector) {
-        applier_settings.commit_time_step = detector->policy().commit_time_resolution();
+        if (detector->policy().commit_time_steps())
+            applier_settings.commit_time_step = detector->policy().commit_time_resolution();
         detector->arm_existing_tables(session.connection(),
                                       catalog::TableFilter(config.source.include, config.source.exclude));
     }
@@ -260,11 +267,11 @@ StreamOutcome stream_changes(const config::Config& config, const state::Pipeline
     } catch (...) {
         join_reader();
         applier.abandon();
-        merge_counters(applied, applier.counters());
+        apply::merge(applied, applier.counters());
         throw;
     }
     join_reader();
-    merge_counters(applied, applier.counters());
+    apply::merge(applied, applier.counters());
     try {
         versions.take("stream session ended", outcome.durable);
     } catch (const pg::DatabaseError& e) {
