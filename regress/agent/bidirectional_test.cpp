@@ -12,15 +12,6 @@
 namespace tidemark::testing {
 namespace {
 
-std::string literal(const std::string& text) {
-    std::string out = "'";
-    for (char c : text) {
-        if (c == '\'') out += '\'';
-        out += c;
-    }
-    return out + "'";
-}
-
 class Bidirectional : public SyncTest {
 protected:
     void SetUp() override {

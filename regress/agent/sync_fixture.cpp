@@ -9,6 +9,15 @@
 
 namespace tidemark::testing {
 
+std::string literal(const std::string& text) {
+    std::string out = "'";
+    for (char c : text) {
+        if (c == '\'') out += '\'';
+        out += c;
+    }
+    return out + "'";
+}
+
 std::unique_ptr<TestCluster> SyncTest::source_;
 std::unique_ptr<TestCluster> SyncTest::target_;
 

@@ -64,4 +64,8 @@ private:
 // Renders an agent run for a failure message.
 std::string describe(const AgentRun& run);
 
+// `text` as an SQL string literal (the agent's report, to read it with
+// jsonb operators on a test cluster).
+std::string literal(const std::string& text);
+
 }  // namespace tidemark::testing

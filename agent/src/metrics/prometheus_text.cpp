@@ -8,18 +8,6 @@
 namespace tidemark::metrics {
 namespace {
 
-std::string_view type_word(MetricType type) {
-    switch (type) {
-        case MetricType::counter:
-            return "counter";
-        case MetricType::gauge:
-            return "gauge";
-        case MetricType::histogram:
-            return "histogram";
-    }
-    return "untyped";
-}
-
 void append_labels(std::string& out, const Labels& labels, std::string_view extra_name = {},
                    std::string_view extra_value = {}) {
     if (labels.empty() && extra_name.empty()) return;
@@ -86,7 +74,7 @@ std::string prometheus_text(const std::vector<FamilySnapshot>& families) {
     std::string out;
     for (const auto& f : families) {
         out += "# HELP " + f.name + " " + escape_help(f.help) + "\n";
-        out += "# TYPE " + f.name + " " + std::string(type_word(f.type)) + "\n";
+        out += "# TYPE " + f.name + " " + std::string(type_name(f.type)) + "\n";
         for (const auto& s : f.samples) {
             if (f.type != MetricType::histogram) {
                 out += f.name;

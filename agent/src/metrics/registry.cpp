@@ -4,12 +4,6 @@
 #include <stdexcept>
 
 namespace tidemark::metrics {
-namespace {
-
-bool name_char(char c, bool first, bool colon) {
-    bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon && c == ':');
-    return alpha || (!first && c >= '0' && c <= '9');
-}
 
 std::string_view type_name(MetricType type) {
     switch (type) {
@@ -22,6 +16,14 @@ std::string_view type_name(MetricType type) {
     }
     return "untyped";
 }
+
+namespace {
+
+bool name_char(char c, bool first, bool colon) {
+    bool alpha = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || (colon && c == ':');
+    return alpha || (!first && c >= '0' && c <= '9');
+}
+
 
 }  // namespace
 

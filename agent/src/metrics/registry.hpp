@@ -22,6 +22,9 @@ namespace tidemark::metrics {
 
 enum class MetricType { counter, gauge, histogram };
 
+// The type as the exposition format spells it ("counter", ...).
+std::string_view type_name(MetricType type);
+
 // Label name and value pairs, in the family's label order.
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
