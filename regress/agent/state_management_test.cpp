@@ -16,8 +16,9 @@ class StateManagement : public SyncTest {
 protected:
     static constexpr const char* kItems = "CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, qty int);";
 
+    // With the rollback window on: these tests roll back.
     std::string cfg(const std::string& state_section = "", const std::string& source_extra = "") const {
-        return config("initial", "", source_extra, "", "[state]\n" + state_section);
+        return config("initial", "", source_extra, "", "[state]\nrollback_window = true\n" + state_section);
     }
 
     AgentRun state(const std::string& config_text, const std::vector<std::string>& args) const {

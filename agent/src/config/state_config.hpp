@@ -16,6 +16,13 @@ struct StateConfig {
     // target commit).  keep_versions x version_interval is also the
     // longest time the slot keeps WAL for a rollback.
     std::chrono::milliseconds version_interval{60000};
+    // true: the agent confirms to the source no further than the oldest
+    // version kept within keep_versions x version_interval, so that the
+    // slot still holds the WAL `tidemark state rollback` needs.  Off by
+    // default: it retains that much more WAL, and a source shutting down
+    // waits for its walsenders' clients to confirm everything sent, so
+    // with it the source's shutdown waits until the agent disconnects.
+    bool rollback_window = false;
     // false: a fixable inconsistency found at start stops the agent with
     // the list of problems; true: it is repaired and the agent goes on.
     bool auto_repair = false;

@@ -16,6 +16,7 @@ void parse_state(SectionReader& section, Config& config) {
         state.version_interval = *interval;
     }
     state.auto_repair = section.boolean("auto_repair").value_or(state.auto_repair);
+    state.rollback_window = section.boolean("rollback_window").value_or(state.rollback_window);
 }
 
 }  // namespace tidemark::config

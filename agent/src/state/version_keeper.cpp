@@ -25,6 +25,7 @@ VersionKeeper::VersionKeeper(pg::Connection& conn, std::string pipeline, const c
     : conn_(conn),
       pipeline_(std::move(pipeline)),
       keep_(config.keep_versions),
+      rollback_window_(config.rollback_window),
       schedule_(config.keep_versions, config.version_interval, Clock::now()) {
     auto versions = load_state_versions(conn_, pipeline_);
     auto now = Clock::now();
@@ -69,6 +70,7 @@ void VersionKeeper::take(std::string_view reason, pg::Lsn durable) {
 }
 
 pg::Lsn VersionKeeper::confirmable(pg::Lsn durable) const noexcept {
+    if (!rollback_window_) return durable;
     return schedule_.confirmable(durable, Clock::now());
 }
 

@@ -41,6 +41,7 @@ private:
     pg::Connection& conn_;
     std::string pipeline_;
     int keep_;
+    bool rollback_window_;
     VersionSchedule schedule_;
     long long committed_ = 0;
 };

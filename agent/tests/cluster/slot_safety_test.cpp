@@ -52,7 +52,7 @@ protected:
     std::string config(const std::string& slot_section = "") const {
         return "[source]\nconninfo = \"" + source_->conninfo(db_) + "\"\nslot = \"" + slot_ + "\"\n" +
                "[target]\nconninfo = \"" + target_->conninfo(db_) + "\"\n" + "[sync]\nstartup_mode = \"latest\"\n" +
-               "[state]\nkeep_versions = 1\nversion_interval = \"1s\"\n" + "[slot]\n" + slot_section;
+               "[slot]\n" + slot_section;
     }
 
     std::string src(const std::string& sql) const { return source_->scalar(sql, db_); }
