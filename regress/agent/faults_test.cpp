@@ -156,8 +156,10 @@ TEST_F(Faults, SourceCrashMidStream) {
 
 TEST_F(Faults, WalsenderTerminated) {
     expect_recovery("its walsender was terminated", [this] {
+        // One row whether or not the slot exists yet: the agent may still be
+        // starting.
         std::string active_sql =
-            "SELECT coalesce(active_pid, 0) FROM pg_replication_slots WHERE slot_name = '" + slot() + "'";
+            "SELECT coalesce(max(active_pid), 0) FROM pg_replication_slots WHERE slot_name = '" + slot() + "'";
         ASSERT_TRUE(wait_until([&] { return src_value(active_sql) != "0"; }, 120000));
         src("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '" + slot() + "'");
     });

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "cli/exit_codes.hpp"
+#include "cli/text_table.hpp"
 #include "conflict_review/resolver_identity.hpp"
 #include "conflict_review/review_error.hpp"
 #include "conflict_review/review_queue.hpp"
@@ -27,18 +28,7 @@ void print_table(const std::vector<conflict_review::ConflictSummary>& conflicts,
     for (const auto& c : conflicts)
         rows.push_back({std::to_string(c.id), c.source_name, c.target_table, c.record_key, c.kind,
                         c.columns.value_or("(whole row)"), c.strategy, c.status, c.detected_at});
-    std::vector<std::size_t> widths(rows.front().size(), 0);
-    for (const auto& row : rows)
-        for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
-    for (const auto& row : rows) {
-        std::string line;
-        for (std::size_t i = 0; i < row.size(); ++i) {
-            if (i) line += "  ";
-            line += row[i];
-            if (i + 1 < row.size()) line.append(widths[i] - row[i].size(), ' ');
-        }
-        out << line << "\n";
-    }
+    print_text_table(out, rows);
 }
 
 }  // namespace

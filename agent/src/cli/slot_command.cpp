@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "cli/exit_codes.hpp"
+#include "cli/text_table.hpp"
 #include "config/pipelines_config.hpp"
 #include "pg/connection.hpp"
 #include "pg/database_error.hpp"
@@ -78,18 +79,7 @@ void print_table(const std::vector<slot::SlotUsage>& slots, bool one_pipeline, s
         rows.push_back({s.slot_name, s.plugin, number_text(s.active_pid), lsn_text(s.restart_lsn),
                         lsn_text(s.confirmed_flush_lsn), number_text(s.retained_bytes), s.retained_pretty,
                         number_text(s.lag_bytes), s.lag_pretty, s.wal_status, number_text(s.safe_wal_size)});
-    std::vector<std::size_t> widths(rows.front().size(), 0);
-    for (const auto& row : rows)
-        for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
-    for (const auto& row : rows) {
-        std::string line;
-        for (std::size_t c = 0; c < row.size(); ++c) {
-            if (c) line += "  ";
-            line += row[c];
-            if (c + 1 < row.size()) line.append(widths[c] - row[c].size(), ' ');
-        }
-        out << line << "\n";
-    }
+    print_text_table(out, rows);
     if (slots.empty() && !one_pipeline) out << "(no logical replication slot in this database)\n";
 }
 

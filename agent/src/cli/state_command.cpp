@@ -11,6 +11,7 @@
 #include "apply/json_text.hpp"
 #include "checkpoint/replication_origin.hpp"
 #include "cli/exit_codes.hpp"
+#include "cli/text_table.hpp"
 #include "pg/connection.hpp"
 #include "pg/database_error.hpp"
 #include "state/pipeline_record.hpp"
@@ -211,18 +212,7 @@ int history(const config::Config& config, const StateOptions& options, std::ostr
     for (const auto& v : versions)
         rows.push_back({std::to_string(v.version), v.taken_at, v.phase, lsn_text(v.origin_lsn),
                         rollback_possible(v, slot.info) ? "yes" : "no", v.reason});
-    std::vector<std::size_t> widths(rows.front().size(), 0);
-    for (const auto& row : rows)
-        for (std::size_t c = 0; c < row.size(); ++c) widths[c] = std::max(widths[c], row[c].size());
-    for (const auto& row : rows) {
-        std::string line;
-        for (std::size_t c = 0; c < row.size(); ++c) {
-            if (c) line += "  ";
-            line += row[c];
-            if (c + 1 < row.size()) line.append(widths[c] - row[c].size(), ' ');
-        }
-        out << line << "\n";
-    }
+    print_text_table(out, rows);
     if (!slot.error.empty()) out << "(the source could not be asked about the slot: " << slot.error << ")\n";
     return kExitDone;
 }

@@ -6,6 +6,7 @@
 #include <string>
 #include <utility>
 
+#include "cli/option_cursor.hpp"
 #include "cli/pipeline_choice.hpp"
 #include "cli/usage_error.hpp"
 
@@ -69,46 +70,20 @@ CommandLine parse_state_command_line(std::span<const std::string_view> args) {
                          std::string(kSubcommandList));
     const std::string name = "state " + std::string(args[1]);
 
-    bool config_seen = false, format_seen = false, pipeline_seen = false;
+    bool pipeline_seen = false;
     std::array<bool, 5> flag_seen{};
-    for (std::size_t i = 2; i < args.size(); ++i) {
-        std::string_view arg = args[i];
-        std::string_view option = arg;
-        std::optional<std::string_view> inline_value;
-        if (arg.starts_with("--"))
-            if (auto eq = arg.find('='); eq != std::string_view::npos) {
-                option = arg.substr(0, eq);
-                inline_value = arg.substr(eq + 1);
-            }
-        auto value = [&]() -> std::string_view {
-            if (inline_value) return *inline_value;
-            if (i + 1 >= args.size()) throw UsageError("option " + std::string(option) + " needs a value");
-            return args[++i];
-        };
-        auto once = [&](bool& seen) {
-            if (seen) throw UsageError("option " + std::string(option) + " is given more than once");
-            seen = true;
-        };
-        if (option == "-h" || option == "--help") {
-            cl.command = Command::help;
-            return cl;
+    OptionCursor cur(args, 2);
+    while (cur.next()) {
+        if (cur.take_common(cl)) {
+            if (cl.command == Command::help) return cl;
+            continue;
         }
-        if (option == "-c" || option == "--config") {
-            once(config_seen);
-            std::string_view path = value();
-            if (path.empty()) throw UsageError("option " + std::string(option) + " needs a file name");
-            cl.config_path = std::filesystem::path(path);
-        } else if (option == "--log-format") {
-            once(format_seen);
-            std::string_view text = value();
-            auto format = log::parse_log_format(text);
-            if (!format) throw UsageError("--log-format must be plain or json, not \"" + std::string(text) + "\"");
-            cl.log_format = *format;
-        } else if (option == "--pipeline") {
-            once(pipeline_seen);
-            cl.state.pipeline = pipeline_option(value());
+        std::string_view option = cur.option();
+        if (option == "--pipeline") {
+            cur.once(pipeline_seen);
+            cl.state.pipeline = pipeline_option(cur.value());
         } else if (option.starts_with("-") && takes(cl.state.action, option)) {
-            if (inline_value) throw UsageError("option " + std::string(option) + " takes no value");
+            if (cur.has_inline_value()) throw UsageError("option " + std::string(option) + " takes no value");
             const std::array<std::pair<std::string_view, bool*>, 5> flags{{{"--json", &cl.state.json},
                                                                            {"--repair", &cl.state.repair},
                                                                            {"--yes", &cl.state.yes},
@@ -116,7 +91,7 @@ CommandLine parse_state_command_line(std::span<const std::string_view> args) {
                                                                            {"--force", &cl.state.force}}};
             for (std::size_t f = 0; f < flags.size(); ++f)
                 if (flags[f].first == option) {
-                    once(flag_seen[f]);
+                    cur.once(flag_seen[f]);
                     *flags[f].second = true;
                 }
         } else if (!option.starts_with("-") && cl.state.action == StateAction::rollback && !cl.state.version) {
@@ -130,7 +105,7 @@ CommandLine parse_state_command_line(std::span<const std::string_view> args) {
             throw UsageError("unexpected argument \"" + std::string(option) + "\" for " + name);
         }
     }
-    if (!config_seen) throw UsageError(name + " needs -c FILE (the configuration file)");
+    if (!cur.config_seen()) throw UsageError(name + " needs -c FILE (the configuration file)");
     if (cl.state.action == StateAction::rollback && !cl.state.version)
         throw UsageError("state rollback needs a VERSION (state history lists them)");
     if ((cl.state.action == StateAction::export_state || cl.state.action == StateAction::import_state) &&
