@@ -106,7 +106,11 @@ void CopyJob::with_retries(const std::string& what, Work&& work) {
             work(attempt);
             return;
         } catch (const pg::DatabaseError& e) {
-            if (!e.is_connection_error() || attempt >= kMaxAttempts || context_.stop.stop_requested()) throw;
+            // A lost snapshot cannot come back: the whole copy resumes from a
+            // fresh one (the sync's retry), not this task.
+            if (!e.is_connection_error() || e.sqlstate() == kSnapshotGone || attempt >= kMaxAttempts ||
+                context_.stop.stop_requested())
+                throw;
             bool source_lost = !source_.is_ok();
             bool target_lost = !target_.is_ok();
             // Whatever the half-done task left on either session (a COPY

@@ -27,9 +27,19 @@ pg::Connection connect(const std::string& conninfo) {
 
 void begin_in_snapshot(pg::Connection& source, const Snapshot& snapshot) {
     source.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "while starting a transaction on the source");
-    source.exec("SET TRANSACTION SNAPSHOT " + pg::quote_literal(snapshot.name),
-                "while importing snapshot " + snapshot.name + " (consistent point " +
-                    snapshot.consistent_point.to_string() + ")");
+    try {
+        source.exec("SET TRANSACTION SNAPSHOT " + pg::quote_literal(snapshot.name),
+                    "while importing snapshot " + snapshot.name + " (consistent point " +
+                        snapshot.consistent_point.to_string() + ")");
+    } catch (const pg::DatabaseError& e) {
+        if (e.sqlstate() != kSnapshotGone) throw;
+        // The session that exported it is gone (the source restarted, or
+        // the connection holding the slot's snapshot was cut): an outage
+        // like a lost connection.  The sync starts the copy again, and the
+        // tables not finished yet are copied from a fresh snapshot.
+        throw pg::DatabaseError(e.sqlstate(), "the exported snapshot " + snapshot.name + " no longer exists", "",
+                                "", "while importing the copy's snapshot", true);
+    }
 }
 
 pg::Connection open_source(const std::string& conninfo) {
