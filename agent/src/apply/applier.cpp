@@ -165,9 +165,9 @@ void Applier::flush_pending() {
     pins_.clear();
 }
 
-void Applier::close_group() {
+void Applier::close_group(bool synchronous) {
     if (group_txns_ == 0) return;
-    writer_.write(pending_, CommitPoint{group_end_, group_commit_time_}, group_stats_);
+    writer_.write(pending_, CommitPoint{group_end_, group_commit_time_, synchronous}, group_stats_);
     pending_.clear();
     pins_.clear();
     state::merge(counters_.tables, group_stats_);
@@ -221,10 +221,11 @@ void Applier::on_idle(Clock::time_point now) {
 
 bool Applier::commit_now() {
     if (in_txn_) return false;
-    close_group();
-    // The WAL writer flushes asynchronous commits within three
-    // wal_writer_delay (200 ms by default); what is still not flushed
-    // after the wait is confirmed next time.
+    // A synchronous commit flushes the WAL of the asynchronous ones before
+    // it too.  Without a group to close, the WAL writer flushes them within
+    // three wal_writer_delay (200 ms by default); what is still not
+    // flushed after the wait is confirmed next time.
+    close_group(true);
     auto until = Clock::now() + std::chrono::seconds(5);
     for (poll_flushed(); !unflushed_.empty() && Clock::now() < until; poll_flushed())
         std::this_thread::sleep_for(std::chrono::milliseconds(20));

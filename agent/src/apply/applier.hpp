@@ -109,7 +109,7 @@ private:
     void on_truncate(const wire::Truncate& m, const std::shared_ptr<Payload>& payload);
     std::shared_ptr<const RelationInfo> relation(std::uint32_t relid) const;
     void flush_pending();
-    void close_group();
+    void close_group(bool synchronous = false);
 
     ApplySession& session_;
     RelationRegistry& registry_;

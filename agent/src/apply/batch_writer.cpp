@@ -93,6 +93,8 @@ std::vector<Statement> BatchWriter::commit_statements(const CommitPoint& commit,
     auto origin = checkpoint::ReplicationOrigin::xact_setup(commit.end_lsn, commit.commit_time);
     out.push_back(Statement::with_text_params(std::move(origin.sql), origin.params,
                                               "while recording the stream's progress in the replication origin"));
+    if (commit.synchronous)
+        out.push_back(Statement("SET LOCAL synchronous_commit = on", "while asking for a flushed commit"));
     out.push_back(Statement("COMMIT", "while committing a target transaction"));
     Statement where("SELECT pg_catalog.pg_current_wal_insert_lsn()::text, pg_catalog.pg_current_wal_flush_lsn()::text",
                     "while reading where the target transaction's commit landed in the target's WAL");

@@ -44,6 +44,9 @@ struct WriterSettings {
 struct CommitPoint {
     pg::Lsn end_lsn;
     std::int64_t commit_time = 0;
+    // Wait for the flush: the last commit before the stream stops, so its
+    // position can be confirmed without waiting for the WAL writer.
+    bool synchronous = false;
 };
 
 // Where a target commit landed in the target's own WAL, and how much of
