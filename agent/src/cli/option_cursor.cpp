@@ -27,6 +27,16 @@ std::string_view OptionCursor::value() {
     return args_[next_++];
 }
 
+void OptionCursor::no_value() const {
+    if (inline_value_) throw UsageError("option " + std::string(option_) + " takes no value");
+}
+
+void OptionCursor::unknown(std::string_view command) const {
+    if (option_.starts_with("-"))
+        throw UsageError("unknown option " + std::string(option_) + " for " + std::string(command));
+    throw UsageError("unexpected argument \"" + std::string(option_) + "\" for " + std::string(command));
+}
+
 void OptionCursor::once(bool& seen) const {
     if (seen) throw UsageError("option " + std::string(option_) + " is given more than once");
     seen = true;

@@ -24,6 +24,10 @@ public:
     // The current argument, without its "=value".
     std::string_view option() const noexcept { return option_; }
     bool has_inline_value() const noexcept { return inline_value_.has_value(); }
+    // Throws UsageError when a flag was given "=value".
+    void no_value() const;
+    // Throws UsageError naming the current argument as unknown to `command`.
+    [[noreturn]] void unknown(std::string_view command) const;
     // The current option's value; throws UsageError when there is none.
     std::string_view value();
     // Throws UsageError when `seen` is already set, then sets it.

@@ -83,7 +83,7 @@ CommandLine parse_state_command_line(std::span<const std::string_view> args) {
             cur.once(pipeline_seen);
             cl.state.pipeline = pipeline_option(cur.value());
         } else if (option.starts_with("-") && takes(cl.state.action, option)) {
-            if (cur.has_inline_value()) throw UsageError("option " + std::string(option) + " takes no value");
+            cur.no_value();
             const std::array<std::pair<std::string_view, bool*>, 5> flags{{{"--json", &cl.state.json},
                                                                            {"--repair", &cl.state.repair},
                                                                            {"--yes", &cl.state.yes},
@@ -99,10 +99,8 @@ CommandLine parse_state_command_line(std::span<const std::string_view> args) {
         } else if (!option.starts_with("-") && !option.empty() && !cl.state.file &&
                    (cl.state.action == StateAction::export_state || cl.state.action == StateAction::import_state)) {
             cl.state.file = std::filesystem::path(option);
-        } else if (option.starts_with("-")) {
-            throw UsageError("unknown option " + std::string(option) + " for " + name);
         } else {
-            throw UsageError("unexpected argument \"" + std::string(option) + "\" for " + name);
+            cur.unknown(name);
         }
     }
     if (!cur.config_seen()) throw UsageError(name + " needs -c FILE (the configuration file)");

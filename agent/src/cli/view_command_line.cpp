@@ -24,15 +24,13 @@ CommandLine parse_view_command_line(std::span<const std::string_view> args) {
         std::string_view option = cur.option();
         if (option == "--json") {
             cur.once(json_seen);
-            if (cur.has_inline_value()) throw UsageError("option --json takes no value");
+            cur.no_value();
             cl.view.json = true;
         } else if (option == "--pipeline") {
             cur.once(pipeline_seen);
             cl.view.pipeline = pipeline_option(cur.value());
-        } else if (option.starts_with("-")) {
-            throw UsageError("unknown option " + std::string(option) + " for " + name);
         } else {
-            throw UsageError("unexpected argument \"" + std::string(option) + "\" for " + name);
+            cur.unknown(name);
         }
     }
     if (!cur.config_seen()) throw UsageError(name + " needs -c FILE (the configuration file)");
