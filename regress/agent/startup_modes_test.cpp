@@ -164,6 +164,27 @@ TEST_F(StartupModes, ResetStartsOver) {
     expect_converged();
 }
 
+// A slot created by a start that then could not record its pipeline on the
+// target is dropped again: left behind, it would stop every later start.
+TEST_F(StartupModes, AStartThatCannotRecordItsPipelineDropsTheSlotItCreated) {
+    src(kItems);
+    src("INSERT INTO items VALUES (1, 'a', 1, 1)");
+    ASSERT_EQ(sync_once(config("initial")).exit_code, 0);
+    tgt("CREATE FUNCTION refuse_pipeline() RETURNS trigger LANGUAGE plpgsql AS "
+        "$$BEGIN RAISE EXCEPTION 'refused by the test'; END$$");
+    tgt("CREATE TRIGGER refuse BEFORE INSERT ON tidemark.pipelines FOR EACH ROW EXECUTE FUNCTION refuse_pipeline()");
+    auto refused = sync_once(config("initial"), {"--reset"});
+    EXPECT_EQ(refused.exit_code, 1) << describe(refused);
+    EXPECT_NE(refused.err.find("refused by the test"), std::string::npos) << describe(refused);
+    EXPECT_EQ(src_value("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot() + "'"), "0")
+        << describe(refused);
+    tgt("DROP TRIGGER refuse ON tidemark.pipelines; DROP FUNCTION refuse_pipeline()");
+    src("INSERT INTO items VALUES (2, 'b', 2, 2)");
+    auto run = sync_once(config("initial"));
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    expect_converged();
+}
+
 struct InvalidConfig {
     const char* name;
     const char* sync_section;

@@ -60,6 +60,28 @@ stream::CreatedSlot create_slot(stream::ReplicationConnection& repl, const std::
     }
 }
 
+// Records the pipeline of a slot this run has just created.  When that
+// fails the slot is dropped again, on the connection that created it: it
+// holds nothing anyone consumed, and left behind it would stop the next
+// attempt ("already exists, but the target holds no state").
+template <typename Record>
+void record_or_drop(stream::ReplicationConnection& repl, const std::string& slot, Record&& record) {
+    try {
+        record();
+    } catch (...) {
+        try {
+            repl.drop_slot(slot, false);
+            log::warn("could not record the new pipeline on the target; dropped the slot it had just created",
+                      {{"slot", slot}});
+        } catch (const std::exception& e) {
+            log::warn("could not record the new pipeline on the target, nor drop the slot it had just created; "
+                      "drop it before the next start (tidemark slot drop --yes)",
+                      {{"slot", slot}, {"error", e.what()}});
+        }
+        throw;
+    }
+}
+
 void drop_slot_if_exists(const config::Config& config, const std::string& slot) {
     pg::Connection source = connect_source(config);
     auto info = stream::slot_info(source, slot);
@@ -155,9 +177,11 @@ PipelineStart fresh_copy(const config::Config& config, pg::Connection& target, c
     auto slot = create_slot(repl, config.source.slot, {stream::SlotSnapshot::export_snapshot, false}, name);
     start.record = new_pipeline(config, name, PipelinePhase::copying, slot.consistent_point, true);
     PipelineRecord& r = start.record;
-    pg::in_transaction(target, "while recording the pipeline", [&] {
-        state::insert_pipeline(target, r);
-        state::record_state_version(target, r.name, "pipeline created; copying", config.state.keep_versions);
+    record_or_drop(repl, r.slot_name, [&] {
+        pg::in_transaction(target, "while recording the pipeline", [&] {
+            state::insert_pipeline(target, r);
+            state::record_state_version(target, r.name, "pipeline created; copying", config.state.keep_versions);
+        });
     });
     log::info("created the replication slot with an exported snapshot; copying the tables",
               {{"pipeline", name}, {"slot", r.slot_name}, {"consistent_point", slot.consistent_point.to_string()}});
@@ -183,7 +207,8 @@ PipelineStart fresh_latest(const config::Config& config, pg::Connection& target,
     auto slot = create_slot(repl, config.source.slot, {stream::SlotSnapshot::noexport, false}, name);
     start.record = new_pipeline(config, name, PipelinePhase::streaming, slot.consistent_point, true);
     const PipelineRecord& r = start.record;
-    record_streaming_pipeline(target, r, slot.consistent_point, config.state.keep_versions);
+    record_or_drop(repl, r.slot_name,
+                   [&] { record_streaming_pipeline(target, r, slot.consistent_point, config.state.keep_versions); });
     log::info("created the replication slot; streaming from its creation point (latest: nothing is copied)",
               {{"pipeline", name}, {"slot", r.slot_name}, {"lsn", slot.consistent_point.to_string()}});
     start.fallback_start = slot.consistent_point;
