@@ -192,6 +192,16 @@ TEST_F(Faults, SourceCrashMidStream) {
     });
 }
 
+// The apply session commits asynchronously: a target crash loses its last
+// commits, and the source must still hold them (only flushed commits are
+// confirmed) for the agent to apply them again.
+TEST_F(Faults, TargetCrashMidStream) {
+    expect_recovery("the target crashed", [this] {
+        target().kill();
+        target().start();
+    });
+}
+
 TEST_F(Faults, WalsenderTerminated) {
     expect_recovery("its walsender was terminated", [this] {
         // One row whether or not the slot exists yet: the agent may still be

@@ -150,7 +150,10 @@ TEST_F(Pipelines, AStandbyTakesOverAfterTheFirstIsKilled) {
     expect_converged();
 }
 
-TEST_F(Pipelines, AnAgentThatLosesItsLockStopsDriving) {
+// Its lock's session ended (the target restarted, a DBA ended it): the
+// agent stops driving at once, then takes the lock back when nobody else
+// has, and goes on where it stopped.
+TEST_F(Pipelines, AnAgentThatLosesItsLockStopsThenTakesItBackWhenFree) {
     src("CREATE TABLE items (id bigint PRIMARY KEY, v text)");
     src("INSERT INTO items SELECT g, 'x' FROM generate_series(1, 100) g");
     TempFile cfg(config("initial", "on_busy = \"exit\""));
@@ -159,13 +162,53 @@ TEST_F(Pipelines, AnAgentThatLosesItsLockStopsDriving) {
     std::string holder = lock_holder_pid(slot());
     ASSERT_FALSE(holder.empty());
     tgt("SELECT pg_terminate_backend(" + holder + ")");
-    auto code = agent.wait(std::chrono::seconds(60));
-    ASSERT_TRUE(code.has_value()) << "the agent must stop driving once its lock is gone:\n" << agent.err();
-    EXPECT_EQ(*code, 1) << agent.err();
+    ASSERT_TRUE(wait_until([&] {
+        std::string now = lock_holder_pid(slot());
+        return !now.empty() && now != holder;
+    })) << "the agent must take its lock back:\n"
+        << agent.err();
     EXPECT_NE(agent.err().find("lost the connection that holds the lock of pipeline " + slot()), std::string::npos)
         << agent.err();
+    src("INSERT INTO items VALUES (101, 'after')");
+    ASSERT_TRUE(wait_until([&] { return target_count_is("items", "101"); })) << agent.err();
+    agent.signal(SIGTERM);
+    auto code = agent.wait(std::chrono::seconds(60));
+    ASSERT_TRUE(code.has_value()) << agent.err();
+    EXPECT_EQ(*code, 0) << agent.err();
+    expect_converged();
+}
+
+// ... but when another agent took the lock in between, on_busy = "exit"
+// ends this one, as at a start.
+TEST_F(Pipelines, AnAgentWhoseLockWasTakenMeanwhileExitsWithOnBusyExit) {
+    src("CREATE TABLE items (id bigint PRIMARY KEY, v text)");
+    src("INSERT INTO items SELECT g, 'x' FROM generate_series(1, 100) g");
+    TempFile cfg(config("initial", "on_busy = \"exit\""));
+    AgentProcess agent = start_sync(cfg);
+    ASSERT_TRUE(wait_until([&] { return target_count_is("items", "100"); })) << agent.err();
+    std::string holder = lock_holder_pid(slot());
+    ASSERT_FALSE(holder.empty());
+    // Queued behind the agent's lock, this session gets it the moment the
+    // agent's lock session ends.
+    AgentProcess other({"-h", "127.0.0.1", "-p", std::to_string(target().port()), "-U", "postgres", "-d", db(), "-c",
+                        "SELECT pg_advisory_lock(1952738667, hashtext('tidemark pipeline ' || '" + slot() +
+                            "')); SELECT pg_sleep(600)"},
+                       std::string(TIDEMARK_PG_BINDIR) + "/psql");
+    ASSERT_TRUE(wait_until([&] {
+        return tgt_value("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1952738667 AND "
+                         "NOT granted") == "1";
+    }));
+    tgt("SELECT pg_terminate_backend(" + holder + ")");
+    auto code = agent.wait(std::chrono::seconds(60));
+    ASSERT_TRUE(code.has_value()) << "the agent must stop once another one holds its lock:\n" << agent.err();
+    EXPECT_EQ(*code, 1) << agent.err();
+    EXPECT_NE(agent.err().find("pipeline " + slot() + " is driven by another agent"), std::string::npos)
+        << agent.err();
+    tgt("SELECT pg_terminate_backend(" + lock_holder_pid(slot()) + ")");
+    other.kill_hard();
     // Nothing was lost: the next run picks up where it stopped.
     src("INSERT INTO items VALUES (101, 'after')");
+    ASSERT_TRUE(wait_until([&] { return lock_holder_pid(slot()).empty(); }));
     auto run = sync_once(config("initial"));
     ASSERT_EQ(run.exit_code, 0) << describe(run);
     expect_converged();

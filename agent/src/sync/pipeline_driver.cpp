@@ -122,8 +122,11 @@ int drive_pipeline(const config::Config& config, int priority, const cli::SyncOp
             return code;
         }
         if (context.stop.stop_requested()) return code;
-        if (config.sync.on_busy == config::OnBusy::exit) return cli::kExitFailure;
-        log::info("pipeline " + name + " lost its lock; standing by for it again", {{"pipeline", name}});
+        // Most often the target restarted and took every session with
+        // it: the lock is free again and this agent takes it back.  If
+        // another agent took it first, on_busy decides, as at the start.
+        log::info("pipeline " + name + " lost its lock; taking it again once the target answers",
+                  {{"pipeline", name}});
         if (context.budget) context.budget->stand_by(name);
     }
 }
