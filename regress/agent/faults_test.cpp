@@ -202,6 +202,15 @@ TEST_F(Faults, TargetCrashMidStream) {
     });
 }
 
+TEST_F(Faults, ApplySessionTerminated) {
+    expect_recovery("its apply session was terminated", [this] {
+        const std::string apply_pid =
+            "SELECT coalesce(max(pid), 0) FROM pg_stat_activity WHERE application_name = 'tidemark apply'";
+        ASSERT_TRUE(wait_until([&] { return tgt_value(apply_pid) != "0"; }, 120000));
+        tgt("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'tidemark apply'");
+    });
+}
+
 TEST_F(Faults, WalsenderTerminated) {
     expect_recovery("its walsender was terminated", [this] {
         // One row whether or not the slot exists yet: the agent may still be
