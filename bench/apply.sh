@@ -82,40 +82,30 @@ sql "$tgt_port" sub_target "CREATE SUBSCRIPTION bench_sub
   CONNECTION '$(conninfo "$src_port" "$db")' PUBLICATION p
   WITH (copy_data = false, create_slot = true, enabled = false, slot_name = 'bench_sub', binary = $sub_binary)"
 
-config="$work/tidemark.toml"
-cat >"$config" <<TOML
+# tidemark's config: FILE SLOT TARGET-DB [EXTRA-SECTIONS]; its first run
+# creates the slot and the state (startup_mode latest: nothing to apply).
+tidemark_config() {
+  cat >"$1" <<TOML
 [source]
 conninfo = "$(conninfo "$src_port" "$db")"
-slot = "bench_tm"
+slot = "$2"
 
 [target]
-conninfo = "$(conninfo "$tgt_port" tm_target)"
+conninfo = "$(conninfo "$tgt_port" "$3")"
 create_tables = true
 
 [sync]
 startup_mode = "latest"
+${4:-}
 TOML
-"$agent" sync -c "$config" --once >"$work/agent-setup.out" 2>"$work/agent-setup.err" \
-  || { cat "$work/agent-setup.err" >&2; die "tidemark sync (startup_mode latest, before the backlog) failed"; }
+  "$agent" sync -c "$1" --once >"${1%.toml}-setup.out" 2>"${1%.toml}-setup.err" \
+    || { cat "${1%.toml}-setup.err" >&2; die "tidemark sync -c $1 (before the backlog) failed"; }
+}
+config="$work/tidemark.toml"
+tidemark_config "$config" bench_tm tm_target
 # The same with conflict detection on, on its own slot and target.
 detect_config="$work/tidemark-detect.toml"
-cat >"$detect_config" <<TOML
-[source]
-conninfo = "$(conninfo "$src_port" "$db")"
-slot = "bench_tm_detect"
-
-[target]
-conninfo = "$(conninfo "$tgt_port" tm_detect_target)"
-create_tables = true
-
-[sync]
-startup_mode = "latest"
-
-[conflicts]
-default = "last_write_wins"
-TOML
-"$agent" sync -c "$detect_config" --once >"$work/agent-detect-setup.out" 2>"$work/agent-detect-setup.err" \
-  || { cat "$work/agent-detect-setup.err" >&2; die "tidemark sync with detection (before the backlog) failed"; }
+tidemark_config "$detect_config" bench_tm_detect tm_detect_target $'[conflicts]\ndefault = "last_write_wins"'
 
 log "apply: writing the backlog"
 t0=$(now)
@@ -248,46 +238,36 @@ got=$(digest "$tgt_port" sub_target)
 log "  subscription: $sub_s s, server CPU: source $sub_src_cpu s, target $sub_tgt_cpu s"
 sql "$tgt_port" sub_target "DROP SUBSCRIPTION bench_sub" >/dev/null
 
-# ---- tidemark ------------------------------------------------------------------
-log "apply: tidemark sync --once catch-up"
-quiet
-sampler_start tidemark
-cpu_start 0
-t0=$(now)
-rc=0
-/usr/bin/time -v -o "$work/agent-time.txt" "$agent" sync -c "$config" --once --report "$work/agent-report.txt" \
-  >"$work/agent.out" 2>"$work/agent.err" || rc=$?
-t1=$(now)
-[ "$rc" -eq 0 ] || { tail -n 30 "$work/agent.err" >&2; die "tidemark sync --once failed (exit $rc)"; }
-cpu_end
-sampler_stop tidemark
-tm_src_cpu=$src_cpu tm_tgt_cpu=$tgt_cpu
-tm_s=$(elapsed "$t0" "$t1")
-tm_rss=$(peak_rss_mb "$work/agent-time.txt")
-tm_cpu=$(awk -F: '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$work/agent-time.txt")
-got=$(digest "$tgt_port" tm_target)
-[ "$got" = "$expected" ] || die "tidemark's target differs from the source: $got, expected $expected"
+# ---- tidemark, without and with conflict detection ---------------------------
+# One timed catch-up: NAME (its files in $work) CONFIG TARGET-DB WHAT.  Sets
+# run_s, run_rss, run_cpu (the agent's), run_src_cpu and run_tgt_cpu.
+measure_tidemark() {
+  local name=$1 cfg=$2 target_db=$3 what=$4 t0 t1 rc=0 got
+  log "apply: tidemark sync --once catch-up$what"
+  quiet
+  sampler_start "$name"
+  cpu_start 0
+  t0=$(now)
+  /usr/bin/time -v -o "$work/$name-time.txt" "$agent" sync -c "$cfg" --once --report "$work/$name-report.txt" \
+    >"$work/$name.out" 2>"$work/$name.err" || rc=$?
+  t1=$(now)
+  [ "$rc" -eq 0 ] || { tail -n 30 "$work/$name.err" >&2; die "tidemark sync --once$what failed (exit $rc)"; }
+  cpu_end
+  sampler_stop "$name"
+  run_src_cpu=$src_cpu run_tgt_cpu=$tgt_cpu
+  run_s=$(elapsed "$t0" "$t1")
+  run_rss=$(peak_rss_mb "$work/$name-time.txt")
+  run_cpu=$(awk -F: '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$work/$name-time.txt")
+  got=$(digest "$tgt_port" "$target_db")
+  [ "$got" = "$expected" ] || die "tidemark's target$what differs from the source: $got, expected $expected"
+}
+
+measure_tidemark agent "$config" tm_target ""
+tm_s=$run_s tm_rss=$run_rss tm_cpu=$run_cpu tm_src_cpu=$run_src_cpu tm_tgt_cpu=$run_tgt_cpu
 log "  tidemark: $tm_s s, peak RSS $tm_rss MB, CPU: agent $tm_cpu s, source $tm_src_cpu s, target $tm_tgt_cpu s"
 
-# ---- tidemark with conflict detection -----------------------------------------
-log "apply: tidemark sync --once catch-up with conflict detection"
-quiet
-sampler_start detect
-cpu_start 0
-t0=$(now)
-rc=0
-/usr/bin/time -v -o "$work/agent-detect-time.txt" "$agent" sync -c "$detect_config" --once \
-  --report "$work/agent-detect-report.txt" >"$work/agent-detect.out" 2>"$work/agent-detect.err" || rc=$?
-t1=$(now)
-[ "$rc" -eq 0 ] || { tail -n 30 "$work/agent-detect.err" >&2; die "tidemark sync --once with detection failed (exit $rc)"; }
-cpu_end
-sampler_stop detect
-dt_src_cpu=$src_cpu dt_tgt_cpu=$tgt_cpu
-dt_s=$(elapsed "$t0" "$t1")
-dt_rss=$(peak_rss_mb "$work/agent-detect-time.txt")
-dt_cpu=$(awk -F: '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$work/agent-detect-time.txt")
-got=$(digest "$tgt_port" tm_detect_target)
-[ "$got" = "$expected" ] || die "tidemark's target with detection differs from the source: $got, expected $expected"
+measure_tidemark agent-detect "$detect_config" tm_detect_target " with conflict detection"
+dt_s=$run_s dt_rss=$run_rss dt_cpu=$run_cpu dt_src_cpu=$run_src_cpu dt_tgt_cpu=$run_tgt_cpu
 dt_conflicts=$(sql "$tgt_port" tm_detect_target "SELECT count(*) FROM tidemark.conflicts")
 log "  tidemark with detection: $dt_s s, peak RSS $dt_rss MB, CPU: agent $dt_cpu s, source $dt_src_cpu s," \
   "target $dt_tgt_cpu s, conflicts logged: $dt_conflicts"

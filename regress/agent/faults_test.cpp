@@ -46,6 +46,20 @@ protected:
         EXPECT_EQ(*code, 0) << agent.err();
         expect_converged();
     }
+
+    // Waits until the copy of the tables matching `like` has committed
+    // rows and is not finished: a fault now lands inside the copy.
+    void wait_inside_copy(const std::string& like, const AgentProcess& agent) {
+        const std::string copying = "SELECT count(*) FROM tidemark.tables WHERE source_table LIKE '" + like +
+                                    "' AND phase = 'copying' AND rows_copied > 0";
+        ASSERT_TRUE(wait_until([&] {
+            try {
+                return tgt_value(copying) == "1";
+            } catch (const std::exception&) {
+                return false;  // the state schema does not exist yet
+            }
+        })) << agent.err();
+    }
 };
 
 int kill_rounds() { return std::getenv("TIDEMARK_SOAK") ? 60 : 20; }
@@ -98,15 +112,7 @@ TEST_F(Faults, RecopyAfterAKillSkipsWhatTheNewSnapshotHolds) {
     src("INSERT INTO k SELECT md5(g::text), g FROM generate_series(1, 3000000) g");
     TempFile cfg(config("initial", "chunk_rows = 100000"));
     AgentProcess agent = start_sync(cfg, {"--once"});
-    const std::string copying =
-        "SELECT count(*) FROM tidemark.tables WHERE source_table LIKE '%k%' AND phase = 'copying' AND rows_copied > 0";
-    ASSERT_TRUE(wait_until([&] {
-        try {
-            return tgt_value(copying) == "1";
-        } catch (const std::exception&) {
-            return false;  // the state schema does not exist yet
-        }
-    })) << agent.err();
+    ASSERT_NO_FATAL_FAILURE(wait_inside_copy("%k%", agent));
     src("INSERT INTO k VALUES ('after the first snapshot', -1), ('after the first snapshot', -2)");
     agent.kill_hard();
     ASSERT_EQ(tgt_value("SELECT phase FROM tidemark.tables WHERE source_table LIKE '%k%'"), "copying")
@@ -130,16 +136,7 @@ TEST_F(Faults, SourceCrashDuringTheCopy) {
     src("INSERT INTO k SELECT md5(g::text), g FROM generate_series(1, 1000) g");
     TempFile cfg(config("initial", "chunk_rows = 100000"));
     AgentProcess agent = start_sync(cfg, {"--once"});
-    const std::string copying =
-        "SELECT count(*) FROM tidemark.tables WHERE source_table LIKE '%big%' AND phase = 'copying' "
-        "AND rows_copied > 0";
-    ASSERT_TRUE(wait_until([&] {
-        try {
-            return tgt_value(copying) == "1";
-        } catch (const std::exception&) {
-            return false;  // the state schema does not exist yet
-        }
-    })) << agent.err();
+    ASSERT_NO_FATAL_FAILURE(wait_inside_copy("%big%", agent));
     src("INSERT INTO k VALUES ('before the crash', -1); UPDATE big SET v = 'before the crash' WHERE id = 7");
     source().kill();
     source().start();

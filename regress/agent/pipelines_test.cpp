@@ -36,6 +36,15 @@ protected:
             return false;
         }
     }
+    // A table of 100 items on the source and an agent (on_busy = "exit")
+    // that has copied it; returns the PID of the agent's lock session.
+    std::string drive_items(const TempFile& cfg, AgentProcess& agent) {
+        src("CREATE TABLE items (id bigint PRIMARY KEY, v text)");
+        src("INSERT INTO items SELECT g, 'x' FROM generate_series(1, 100) g");
+        agent = start_sync(cfg);
+        EXPECT_TRUE(wait_until([&] { return target_count_is("items", "100"); })) << agent.err();
+        return lock_holder_pid(slot());
+    }
 };
 
 TEST_F(Pipelines, HigherPriorityCopiesFirstWhenConnectionsAreShort) {
@@ -154,13 +163,11 @@ TEST_F(Pipelines, AStandbyTakesOverAfterTheFirstIsKilled) {
 // agent stops driving at once, then takes the lock back when nobody else
 // has, and goes on where it stopped.
 TEST_F(Pipelines, AnAgentThatLosesItsLockStopsThenTakesItBackWhenFree) {
-    src("CREATE TABLE items (id bigint PRIMARY KEY, v text)");
-    src("INSERT INTO items SELECT g, 'x' FROM generate_series(1, 100) g");
     TempFile cfg(config("initial", "on_busy = \"exit\""));
-    AgentProcess agent = start_sync(cfg);
-    ASSERT_TRUE(wait_until([&] { return target_count_is("items", "100"); })) << agent.err();
-    std::string holder = lock_holder_pid(slot());
-    ASSERT_FALSE(holder.empty());
+    AgentProcess agent;
+    std::string holder = drive_items(cfg, agent);
+    ASSERT_FALSE(HasFailure());
+    ASSERT_FALSE(holder.empty()) << agent.err();
     tgt("SELECT pg_terminate_backend(" + holder + ")");
     ASSERT_TRUE(wait_until([&] {
         std::string now = lock_holder_pid(slot());
@@ -181,13 +188,11 @@ TEST_F(Pipelines, AnAgentThatLosesItsLockStopsThenTakesItBackWhenFree) {
 // ... but when another agent took the lock in between, on_busy = "exit"
 // ends this one, as at a start.
 TEST_F(Pipelines, AnAgentWhoseLockWasTakenMeanwhileExitsWithOnBusyExit) {
-    src("CREATE TABLE items (id bigint PRIMARY KEY, v text)");
-    src("INSERT INTO items SELECT g, 'x' FROM generate_series(1, 100) g");
     TempFile cfg(config("initial", "on_busy = \"exit\""));
-    AgentProcess agent = start_sync(cfg);
-    ASSERT_TRUE(wait_until([&] { return target_count_is("items", "100"); })) << agent.err();
-    std::string holder = lock_holder_pid(slot());
-    ASSERT_FALSE(holder.empty());
+    AgentProcess agent;
+    std::string holder = drive_items(cfg, agent);
+    ASSERT_FALSE(HasFailure());
+    ASSERT_FALSE(holder.empty()) << agent.err();
     // Queued behind the agent's lock, this session gets it the moment the
     // agent's lock session ends.
     AgentProcess other({"-h", "127.0.0.1", "-p", std::to_string(target().port()), "-U", "postgres", "-d", db(), "-c",

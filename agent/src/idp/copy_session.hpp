@@ -13,12 +13,13 @@
 
 namespace tidemark::idp {
 
-// Starts a REPEATABLE READ READ ONLY transaction on `source` that sees
-// exactly `snapshot`.  Throws pg::DatabaseError (SQLSTATE 22023 when the
-// snapshot is gone: its exporting connection closed or ran a command).
 // SET TRANSACTION SNAPSHOT's answer when the snapshot no longer exists.
 inline constexpr std::string_view kSnapshotGone = "22023";
 
+// Starts a REPEATABLE READ READ ONLY transaction on `source` that sees
+// exactly `snapshot`.  Throws pg::DatabaseError; a snapshot that is gone
+// (its exporting connection closed or ran a command) is reported as a
+// lost connection with SQLSTATE kSnapshotGone, an outage the sync retries.
 void begin_in_snapshot(pg::Connection& source, const Snapshot& snapshot);
 
 // A new source connection, its transaction already in the snapshot.
