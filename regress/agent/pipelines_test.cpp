@@ -249,5 +249,37 @@ TEST_F(Pipelines, TheNewDriverEndsSessionsThePreviousOneLeftBehind) {
     expect_converged();
 }
 
+TEST_F(Pipelines, TheNewDriverEndsACopySessionThePreviousOneLeftBehind) {
+    src("CREATE TABLE items (id bigint PRIMARY KEY, v text)");
+    src("INSERT INTO items SELECT g, 'x' FROM generate_series(1, 2000) g");
+    auto first = sync_once(config("initial"));
+    ASSERT_EQ(first.exit_code, 0) << describe(first);
+    // A copy job of an agent whose host died during a re-seed: a session
+    // that still has the job's copy origin bound.
+    const std::string copy_origin = tgt_value("SELECT origin_name FROM tidemark.pipelines") + "_copy1";
+    ASSERT_EQ(tgt_value("SELECT count(*) FROM pg_replication_origin WHERE roname = '" + copy_origin + "'"), "1");
+    AgentProcess zombie({"-h", "127.0.0.1", "-p", std::to_string(target().port()), "-U", "postgres", "-d", db(), "-c",
+                         "SET application_name = 'copy left behind'; SELECT pg_replication_origin_session_setup('" +
+                             copy_origin + "'); SELECT pg_sleep(600)"},
+                        std::string(TIDEMARK_PG_BINDIR) + "/psql");
+    ASSERT_TRUE(wait_until([&] {
+        return tgt_value(
+                   "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'copy left behind' AND "
+                   "wait_event = 'PgSleep'") == "1";
+    })) << zombie.err();
+
+    // The re-seed's first job binds that origin: without the fence it
+    // waits for it, then fails.
+    src("UPDATE items SET v = 'changed' WHERE id <= 100");
+    auto run = sync_once(config("initial"), {"--reseed", "public.items"});
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    EXPECT_NE(run.err.find("it still held replication origin " + copy_origin), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("application_name=\"copy left behind\""), std::string::npos) << run.err;
+    auto code = zombie.wait(std::chrono::seconds(30));
+    ASSERT_TRUE(code.has_value()) << "the copy session left behind must be gone";
+    EXPECT_NE(*code, 0);
+    expect_converged();
+}
+
 }  // namespace
 }  // namespace tidemark::testing

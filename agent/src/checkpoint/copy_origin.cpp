@@ -77,12 +77,29 @@ void unbind_copy_origin(pg::Connection& conn) noexcept {
     }
 }
 
+namespace {
+
+// The copy origins of pipeline origin $1.  The name prefix is compared as
+// text, not as a pattern: an origin name may hold '_', which LIKE would
+// read as a wildcard.
+constexpr std::string_view kCopyOriginsOf =
+    "FROM pg_catalog.pg_replication_origin "
+    "WHERE left(roname, length($1)) = $1 AND substr(roname, length($1) + 1) ~ '^_copy[0-9]+$'";
+
+}  // namespace
+
+std::vector<std::string> copy_origin_names(pg::Connection& conn, const std::string& pipeline_origin) {
+    pg::Result r = conn.exec_params("SELECT roname " + std::string(kCopyOriginsOf) + " ORDER BY roname",
+                                    pg::TextParams{pipeline_origin},
+                                    "while listing the copy origins of replication origin " + pipeline_origin);
+    std::vector<std::string> names;
+    for (int i = 0; i < r.rows(); ++i) names.emplace_back(r.value(i, 0));
+    return names;
+}
+
 int drop_copy_origins(pg::Connection& conn, const std::string& pipeline_origin) {
-    // The name prefix is compared as text, not as a pattern: an origin
-    // name may hold '_', which LIKE would read as a wildcard.
     pg::Result r = conn.exec_params(
-        "SELECT pg_catalog.pg_replication_origin_drop(roname) FROM pg_catalog.pg_replication_origin "
-        "WHERE left(roname, length($1)) = $1 AND substr(roname, length($1) + 1) ~ '^_copy[0-9]+$'",
+        "SELECT pg_catalog.pg_replication_origin_drop(roname) " + std::string(kCopyOriginsOf),
         pg::TextParams{pipeline_origin}, "while dropping the copy origins of replication origin " + pipeline_origin);
     return r.rows();
 }

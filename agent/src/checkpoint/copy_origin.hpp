@@ -12,6 +12,7 @@
 #include <stop_token>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pg/connection.hpp"
 
@@ -32,6 +33,10 @@ void bind_copy_origin(pg::Connection& conn, const std::string& name, int copy_jo
 // Unbinds `conn` (pg_replication_origin_session_reset); best effort, the
 // end of the session unbinds it anyway.
 void unbind_copy_origin(pg::Connection& conn) noexcept;
+
+// The copy origins of the pipeline whose origin is `pipeline_origin`, as
+// they exist on the target now.
+std::vector<std::string> copy_origin_names(pg::Connection& conn, const std::string& pipeline_origin);
 
 // Drops every copy origin of the pipeline whose origin is `pipeline_origin`;
 // returns how many there were.

@@ -6,6 +6,7 @@
 #include <regex>
 #include <thread>
 
+#include "checkpoint/copy_origin.hpp"
 #include "checkpoint/replication_origin.hpp"
 #include "log/event.hpp"
 #include "pg/database_error.hpp"
@@ -76,12 +77,20 @@ void wait_gone(Held held) {
     while (held() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(kPoll);
 }
 
-void fence_origin(pg::Connection& target, const std::string& pipeline) {
-    const std::string origin = origin_of(target, pipeline);
+void fence_origin(pg::Connection& target, const std::string& origin, const std::string& pipeline) {
     auto pid = origin_holder(target, origin);
     if (!pid) return;
     terminate(target, *pid, "target", "replication origin " + origin, pipeline);
     wait_gone([&] { return origin_holder(target, origin).has_value(); });
+}
+
+// The apply session's origin, and the copy jobs' origins: a copy job left
+// behind would keep writing chunks, and the new driver's job of the same
+// number could not bind its origin.
+void fence_origins(pg::Connection& target, const std::string& pipeline) {
+    const std::string origin = origin_of(target, pipeline);
+    fence_origin(target, origin, pipeline);
+    for (const std::string& copy : checkpoint::copy_origin_names(target, origin)) fence_origin(target, copy, pipeline);
 }
 
 void fence_slot(const config::Config& config, const std::string& pipeline) {
@@ -103,7 +112,7 @@ void fence_slot(const config::Config& config, const std::string& pipeline) {
 
 void fence_previous_driver(const config::Config& config, pg::Connection& target, const std::string& pipeline) {
     try {
-        fence_origin(target, pipeline);
+        fence_origins(target, pipeline);
     } catch (const pg::DatabaseError& e) {
         if (e.is_connection_error()) throw;
         log::warn("could not check whether another session holds the pipeline's replication origin",
