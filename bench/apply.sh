@@ -112,6 +112,9 @@ t0=$(now)
 per_client=$(( (pgbench_tx + pgbench_clients - 1) / pgbench_clients ))
 pgbench -n -c "$pgbench_clients" -j 2 -t "$per_client" -h 127.0.0.1 -p "$src_port" -U postgres "$db" \
   >"$work/pgbench-run.log" 2>&1 || { cat "$work/pgbench-run.log" >&2; die "pgbench failed"; }
+# The pgbench part of the backlog ends before phase_lsn, the bulk updates
+# after it: each applier's time to pass it splits its catch-up in two.
+phase_lsn=$(sql "$src_port" "$db" "SELECT pg_current_wal_lsn()")
 per=$(( (rows + txns - 1) / txns ))
 for (( lo = 0; lo < rows; lo += per )); do
   echo "UPDATE bench_rows SET a = a + 1 WHERE id > $lo AND id <= $(( lo + per ));"
@@ -202,74 +205,106 @@ sampler_stop() {
 sampler_sessions=0
 [ "$sample_waits" = 1 ] && sampler_sessions=1
 
-# ---- PostgreSQL's subscription -----------------------------------------------
-log "apply: subscription catch-up"
-quiet
-# One psql session polls: each query is its own transaction, so no snapshot
-# stays open on the target between polls, and polling forks no backends.
-coproc POLL { psql -X -q -At -h 127.0.0.1 -p "$tgt_port" -U postgres -d sub_target 2>&1; }
+# One psql session polls the target: each query is its own transaction, so
+# no snapshot stays open on the target between polls, and polling forks no
+# backends.  open_poller DB, poll QUERY, close_poller.
+open_poller() {
+  coproc POLL { psql -X -q -At -h 127.0.0.1 -p "$tgt_port" -U postgres -d "$1" 2>&1; }
+  poll "SELECT 1;" >/dev/null
+}
 poll() {
   local line
   echo "$1" >&"${POLL[1]}"
   read -r -t 60 line <&"${POLL[0]}" || die "the polling session on the target does not answer"
   echo "$line"
 }
-sub_caught_up() {
-  [ "$(poll "SELECT coalesce(pg_replication_origin_progress('pg_' || oid, false) >= '$end_lsn', false)
-             FROM pg_subscription WHERE subname = 'bench_sub';")" = t ]
+close_poller() {
+  echo '\q' >&"${POLL[1]}"
+  wait "$POLL_PID" 2>/dev/null || true
 }
-poll "SELECT 1;" >/dev/null
+# origin_passed ORIGIN-EXPRESSION LSN: the origin has applied everything before LSN.
+origin_passed() {
+  [ "$(poll "SELECT coalesce(pg_replication_origin_progress($1, false) >= '$2', false);")" = t ]
+}
+# watch_phases ORIGIN-EXPRESSION T0 DONE-COMMAND...: polls every 0.1 s until
+# DONE-COMMAND succeeds (within an hour); sets phase1_s, the seconds from T0
+# until the origin passed phase_lsn (the pgbench part applied).
+watch_phases() {
+  local origin=$1 t0=$2 start=$SECONDS; shift 2
+  phase1_s=""
+  until "$@"; do
+    (( SECONDS - start < 3600 )) || return 1
+    [ -z "$phase1_s" ] && origin_passed "$origin" "$phase_lsn" && phase1_s=$(elapsed "$t0" "$(now)")
+    sleep 0.1
+  done
+  [ -n "$phase1_s" ] || phase1_s=$(elapsed "$t0" "$(now)")
+}
+
+# ---- PostgreSQL's subscription -----------------------------------------------
+log "apply: subscription catch-up"
+quiet
+open_poller sub_target
+sub_origin="(SELECT 'pg_' || oid FROM pg_subscription WHERE subname = 'bench_sub')"
 sampler_start subscription
 cpu_start 1
 t0=$(now)
 [ "$(poll "ALTER SUBSCRIPTION bench_sub ENABLE; SELECT 'enabled';")" = enabled ] \
   || die "ALTER SUBSCRIPTION bench_sub ENABLE failed"
-wait_until 3600 0.1 sub_caught_up || die "the subscription did not catch up within an hour"
+watch_phases "$sub_origin" "$t0" origin_passed "$sub_origin" "$end_lsn" \
+  || die "the subscription did not catch up within an hour"
 t1=$(now)
 sub_s=$(elapsed "$t0" "$t1")
+sub_p1=$phase1_s
 poll "ALTER SUBSCRIPTION bench_sub DISABLE; SELECT 'disabled';" >/dev/null
 cpu_end
 sampler_stop subscription
 sub_src_cpu=$src_cpu sub_tgt_cpu=$tgt_cpu
-echo '\q' >&"${POLL[1]}"
-wait "$POLL_PID" 2>/dev/null || true
+close_poller
 got=$(digest "$tgt_port" sub_target)
 [ "$got" = "$expected" ] || die "the subscription's target differs from the source: $got, expected $expected"
-log "  subscription: $sub_s s, server CPU: source $sub_src_cpu s, target $sub_tgt_cpu s"
+log "  subscription: $sub_s s (pgbench part $sub_p1 s), server CPU: source $sub_src_cpu s, target $sub_tgt_cpu s"
 sql "$tgt_port" sub_target "DROP SUBSCRIPTION bench_sub" >/dev/null
 
 # ---- tidemark, without and with conflict detection ---------------------------
-# One timed catch-up: NAME (its files in $work) CONFIG TARGET-DB WHAT.  Sets
-# run_s, run_rss, run_cpu (the agent's), run_src_cpu and run_tgt_cpu.
+# One timed catch-up: NAME (its files in $work) CONFIG TARGET-DB ORIGIN WHAT.
+# Sets run_s, run_p1 (until the pgbench part was applied), run_rss,
+# run_cpu (the agent's), run_src_cpu and run_tgt_cpu.
 measure_tidemark() {
-  local name=$1 cfg=$2 target_db=$3 what=$4 t0 t1 rc=0 got
+  local name=$1 cfg=$2 target_db=$3 origin=$4 what=$5 t0 t1 rc=0 got pid
   log "apply: tidemark sync --once catch-up$what"
   quiet
+  open_poller "$target_db"
   sampler_start "$name"
-  cpu_start 0
+  cpu_start 1
   t0=$(now)
   /usr/bin/time -v -o "$work/$name-time.txt" "$agent" sync -c "$cfg" --once --report "$work/$name-report.txt" \
-    >"$work/$name.out" 2>"$work/$name.err" || rc=$?
+    >"$work/$name.out" 2>"$work/$name.err" &
+  pid=$!
+  agent_done() { ! kill -0 "$pid" 2>/dev/null; }
+  watch_phases "'$origin'" "$t0" agent_done || die "tidemark sync --once$what did not end within an hour"
+  wait "$pid" || rc=$?
   t1=$(now)
   [ "$rc" -eq 0 ] || { tail -n 30 "$work/$name.err" >&2; die "tidemark sync --once$what failed (exit $rc)"; }
+  close_poller
   cpu_end
   sampler_stop "$name"
   run_src_cpu=$src_cpu run_tgt_cpu=$tgt_cpu
   run_s=$(elapsed "$t0" "$t1")
+  run_p1=$phase1_s
   run_rss=$(peak_rss_mb "$work/$name-time.txt")
   run_cpu=$(awk -F: '/User time|System time/ { s += $2 } END { printf "%.1f", s }' "$work/$name-time.txt")
   got=$(digest "$tgt_port" "$target_db")
   [ "$got" = "$expected" ] || die "tidemark's target$what differs from the source: $got, expected $expected"
 }
 
-measure_tidemark agent "$config" tm_target ""
-tm_s=$run_s tm_rss=$run_rss tm_cpu=$run_cpu tm_src_cpu=$run_src_cpu tm_tgt_cpu=$run_tgt_cpu
-log "  tidemark: $tm_s s, peak RSS $tm_rss MB, CPU: agent $tm_cpu s, source $tm_src_cpu s, target $tm_tgt_cpu s"
+measure_tidemark agent "$config" tm_target tidemark_bench_tm ""
+tm_s=$run_s tm_p1=$run_p1 tm_rss=$run_rss tm_cpu=$run_cpu tm_src_cpu=$run_src_cpu tm_tgt_cpu=$run_tgt_cpu
+log "  tidemark: $tm_s s (pgbench part $tm_p1 s), peak RSS $tm_rss MB, CPU: agent $tm_cpu s, source $tm_src_cpu s, target $tm_tgt_cpu s"
 
-measure_tidemark agent-detect "$detect_config" tm_detect_target " with conflict detection"
-dt_s=$run_s dt_rss=$run_rss dt_cpu=$run_cpu dt_src_cpu=$run_src_cpu dt_tgt_cpu=$run_tgt_cpu
+measure_tidemark agent-detect "$detect_config" tm_detect_target tidemark_bench_tm_detect " with conflict detection"
+dt_s=$run_s dt_p1=$run_p1 dt_rss=$run_rss dt_cpu=$run_cpu dt_src_cpu=$run_src_cpu dt_tgt_cpu=$run_tgt_cpu
 dt_conflicts=$(sql "$tgt_port" tm_detect_target "SELECT count(*) FROM tidemark.conflicts")
-log "  tidemark with detection: $dt_s s, peak RSS $dt_rss MB, CPU: agent $dt_cpu s, source $dt_src_cpu s," \
+log "  tidemark with detection: $dt_s s (pgbench part $dt_p1 s), peak RSS $dt_rss MB, CPU: agent $dt_cpu s, source $dt_src_cpu s," \
   "target $dt_tgt_cpu s, conflicts logged: $dt_conflicts"
 
 {
@@ -280,19 +315,25 @@ log "  tidemark with detection: $dt_s s, peak RSS $dt_rss MB, CPU: agent $dt_cpu
     "single-column updates in $txns transactions, then a marker row: $backlog_changes changes," \
     "$backlog_tx transactions; subscription binary = $sub_binary; one run each"
   echo
-  echo "| applier | seconds | k changes/s | k transactions/s | CPU s: source server | target server | agent | agent peak RSS MB |"
-  echo "|---|---|---|---|---|---|---|---|"
-  echo "| PostgreSQL subscription | $sub_s | $(awk -v c="$backlog_changes" -v s="$sub_s" 'BEGIN { printf "%.1f", c / s / 1000 }') |" \
-    "$(awk -v c="$backlog_tx" -v s="$sub_s" 'BEGIN { printf "%.1f", c / s / 1000 }') | $sub_src_cpu | $sub_tgt_cpu | - | - |"
-  echo "| tidemark sync --once | $tm_s | $(awk -v c="$backlog_changes" -v s="$tm_s" 'BEGIN { printf "%.1f", c / s / 1000 }') |" \
-    "$(awk -v c="$backlog_tx" -v s="$tm_s" 'BEGIN { printf "%.1f", c / s / 1000 }') | $tm_src_cpu | $tm_tgt_cpu | $tm_cpu | $tm_rss |"
-  echo "| tidemark sync --once, conflict detection on | $dt_s | $(awk -v c="$backlog_changes" -v s="$dt_s" 'BEGIN { printf "%.1f", c / s / 1000 }') |" \
-    "$(awk -v c="$backlog_tx" -v s="$dt_s" 'BEGIN { printf "%.1f", c / s / 1000 }') | $dt_src_cpu | $dt_tgt_cpu | $dt_cpu | $dt_rss |"
+  # applier seconds pgbench-part-seconds: the table's first columns.
+  times() {
+    printf '| %s | %s | %s | %s | %s | %s |' "$1" "$2" "$3" "$(elapsed "$3" "$2")" \
+      "$(awk -v c="$backlog_changes" -v s="$2" 'BEGIN { printf "%.1f", c / s / 1000 }')" \
+      "$(awk -v c="$backlog_tx" -v s="$2" 'BEGIN { printf "%.1f", c / s / 1000 }')"
+  }
+  echo "| applier | seconds | of which pgbench part | bulk part | k changes/s | k transactions/s" \
+    "| CPU s: source server | target server | agent | agent peak RSS MB |"
+  echo "|---|---|---|---|---|---|---|---|---|---|"
+  echo "$(times "PostgreSQL subscription" "$sub_s" "$sub_p1") $sub_src_cpu | $sub_tgt_cpu | - | - |"
+  echo "$(times "tidemark sync --once" "$tm_s" "$tm_p1") $tm_src_cpu | $tm_tgt_cpu | $tm_cpu | $tm_rss |"
+  echo "$(times "tidemark sync --once, conflict detection on" "$dt_s" "$dt_p1") $dt_src_cpu | $dt_tgt_cpu | $dt_cpu | $dt_rss |"
   echo
-  echo "speed-up, subscription time / tidemark time: $(ratio "$sub_s" "$tm_s")"
+  echo "speed-up, subscription time / tidemark time: $(ratio "$sub_s" "$tm_s")" \
+    "(pgbench part $(ratio "$sub_p1" "$tm_p1"), bulk part $(ratio "$(elapsed "$sub_p1" "$sub_s")" "$(elapsed "$tm_p1" "$tm_s")"))"
   echo "conflict detection cost, time with detection / time without: $(ratio "$dt_s" "$tm_s") ($dt_conflicts conflicts logged)"
   echo "(tidemark's time includes its process start, connections and the final report; the subscription's"
   echo "starts at ALTER SUBSCRIPTION ... ENABLE and ends when its origin has passed the backlog's end;"
+  echo "the pgbench part ends when the applier's origin has passed the last pgbench commit, polled every 0.1 s;"
   echo "server CPU: every server process that ended during the run, walsender and apply worker included)"
 } | tee "$report"
 log "apply: report in $report, agent output in $work"
