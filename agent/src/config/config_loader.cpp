@@ -12,6 +12,7 @@
 #include "config/config_error.hpp"
 #include "config/conflicts_section.hpp"
 #include "config/metrics_sections.hpp"
+#include "config/names.hpp"
 #include "config/section_reader.hpp"
 #include "config/state_section.hpp"
 #include "pg/conninfo_mask.hpp"
@@ -41,14 +42,6 @@ constexpr std::array<Choice<OnError>, 2> kOnErrorChoices{{
     {"stop", OnError::stop},
 }};
 
-// PostgreSQL's rule for replication slot names (ReplicationSlotValidateName).
-bool valid_slot_name(std::string_view name) {
-    if (name.empty() || name.size() > 63) return false;
-    for (char c : name)
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-    return true;
-}
-
 std::string conninfo(SectionReader& section) {
     std::string value = section.required_secret_string("conninfo");
     if (!pg::conninfo_is_valid(value))
@@ -77,6 +70,8 @@ void parse_source(SectionReader& section, Config& config) {
     source.exclude = table_patterns(section, "exclude");
     source.name = section.string("name").value_or(source.slot);
     if (source.name.empty()) section.invalid("name", "the name must not be empty");
+    if (looks_like_a_copy_origin(source.name))
+        section.invalid(section.has("name") ? "name" : "slot", copy_origin_like_name(source.name));
     source.origin = section.choice<OriginFilter>("origin", kOriginFilters).value_or(source.origin);
 }
 

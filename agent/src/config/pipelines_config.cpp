@@ -7,19 +7,11 @@
 #include "catalog/pattern_overlap.hpp"
 #include "config/config.hpp"
 #include "config/config_error.hpp"
+#include "config/names.hpp"
 #include "config/section_reader.hpp"
 
 namespace tidemark::config {
 namespace {
-
-// PostgreSQL's rule for replication slot names (ReplicationSlotValidateName),
-// the same that [source] slot is held to.
-bool valid_slot_name(std::string_view name) {
-    if (name.empty() || name.size() > 63) return false;
-    for (char c : name)
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
-    return true;
-}
 
 std::vector<std::string> patterns(SectionReader& section, std::string_view key) {
     auto list = section.string_list(key).value_or(std::vector<std::string>{});
@@ -33,6 +25,7 @@ PipelineConfig parse_one(const toml::table& table, std::size_t index) {
     PipelineConfig p;
     p.name = section.required_string("name");
     if (p.name.empty()) section.invalid("name", "the name must not be empty");
+    if (looks_like_a_copy_origin(p.name)) section.invalid("name", copy_origin_like_name(p.name));
     SectionReader named(table, "[[pipelines]] \"" + p.name + "\"");
     named.has("name");
     if (auto slot = named.string("slot")) {

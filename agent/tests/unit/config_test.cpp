@@ -156,6 +156,28 @@ TEST(Config, SlotNamesFollowPostgresRules) {
               "and underscores, at most 63 characters");
 }
 
+TEST(Config, RefusesANameWhoseOriginReadsAsAnotherPipelinesCopyOrigin) {
+    const std::string expected =
+        "the pipeline name \"orders_copy1\" gives replication origin tidemark_orders_copy1, which is also the name "
+        "of a copy origin of the pipeline whose origin is tidemark_orders: the two would write under one origin; "
+        "choose a name that does not end in _copy and digits (with [source], set name = \"...\" to keep the slot)";
+    EXPECT_EQ(error_of("[source]\nconninfo = \"host=a\"\nslot = \"orders_copy1\"\n[target]\nconninfo = \"host=b\"\n"),
+              "config error: [source] slot = \"orders_copy1\" is not valid; " + expected);
+    EXPECT_EQ(error_of("[source]\nconninfo = \"host=a\"\nslot = \"s\"\nname = \"orders_copy1\"\n[target]\nconninfo = "
+                       "\"host=b\"\n"),
+              "config error: [source] name = \"orders_copy1\" is not valid; " + expected);
+    // The slot keeps its name when the pipeline gets another.
+    EXPECT_EQ(error_of("[source]\nconninfo = \"host=a\"\nslot = \"orders_copy1\"\nname = \"orders_backfill\"\n"
+                       "[target]\nconninfo = \"host=b\"\n"),
+              "(no error)");
+    // Only "_copy" and digits at the very end: these are fine.
+    for (const char* name : {"copy1", "orders_copy", "orders_copy1x", "orders_copy1-a"})
+        EXPECT_EQ(error_of(std::string("[source]\nconninfo = \"host=a\"\nslot = \"s\"\nname = \"") + name +
+                           "\"\n[target]\nconninfo = \"host=b\"\n"),
+                  "(no error)")
+            << name;
+}
+
 TEST(Config, ConninfoErrorsNeverShowTheValue) {
     std::string e = error_of("[source]\nconninfo = \"password=hunter2 host\"\n[target]\nconninfo = \"host=b\"\n");
     EXPECT_EQ(e.find("hunter2"), std::string::npos) << e;

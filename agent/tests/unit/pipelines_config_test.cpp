@@ -85,6 +85,15 @@ TEST(PipelinesConfig, RefusesTheSameNameTwice) {
               "the target)");
 }
 
+TEST(PipelinesConfig, RefusesANameWhoseOriginReadsAsAnotherPipelinesCopyOrigin) {
+    std::string e = error_of(kSides + pipeline("app_copy2", "slot = \"a1\"\ninclude = [\"a.*\"]"));
+    EXPECT_NE(e.find("[[pipelines]] #1 name = \"app_copy2\" is not valid; the pipeline name \"app_copy2\" gives "
+                     "replication origin tidemark_app_copy2, which is also the name of a copy origin of the pipeline "
+                     "whose origin is tidemark_app"),
+              std::string::npos)
+        << e;
+}
+
 TEST(PipelinesConfig, RefusesTheSameSlotTwice) {
     EXPECT_EQ(error_of(kSides + pipeline("one", "slot = \"shared\"\ninclude = [\"a.*\"]") +
                        pipeline("two", "slot = \"shared\"\ninclude = [\"b.*\"]")),
