@@ -4,7 +4,9 @@
 // read from tidemark.tables, not from timing); a second agent on a busy
 // pipeline refused or standing by, taking over after SIGKILL of the
 // first; an agent that loses its lock stops driving; a new driver ends
-// the sessions a dead one left holding the pipeline's origin.
+// the sessions a dead one left holding the pipeline's origin or a copy
+// origin.  On a terminal one pipeline's copy draws bars; several write
+// log lines naming their pipeline.
 #include <csignal>
 
 #include "sync_fixture.hpp"
@@ -72,6 +74,13 @@ TEST_F(Pipelines, HigherPriorityCopiesFirstWhenConnectionsAreShort) {
     auto run = sync_once(cfg);
     ASSERT_EQ(run.exit_code, 0) << describe(run);
     expect_converged();
+    // Copies of two pipelines report in log lines that name their pipeline.
+    for (const char* pipeline : {"high", "low"}) {
+        const std::string line = std::string("table copied pipeline=") + pipeline + " ";
+        std::size_t lines = 0;
+        for (auto at = run.err.find(line); at != std::string::npos; at = run.err.find(line, at + 1)) ++lines;
+        EXPECT_EQ(lines, 2u) << pipeline << "\n" << run.err;
+    }
 
     EXPECT_EQ(tgt_value("SELECT string_agg(pipeline || ':' || source_table || ':' || phase, ',' ORDER BY 1) "
                         "FROM tidemark.tables"),
@@ -96,6 +105,40 @@ TEST_F(Pipelines, HigherPriorityCopiesFirstWhenConnectionsAreShort) {
     ASSERT_EQ(again.exit_code, 0) << describe(again);
     expect_converged();
     EXPECT_EQ(tgt_value("SELECT count(*) FROM lo.t1"), "4100");
+}
+
+TEST_F(Pipelines, OnATerminalOnePipelineDrawsBarsAndSeveralWriteLogLines) {
+    for (const char* schema : {"hi", "lo"}) {
+        src(std::string("CREATE SCHEMA ") + schema);
+        src(std::string("CREATE TABLE ") + schema + ".t (id bigint PRIMARY KEY, v text)");
+        src(std::string("INSERT INTO ") + schema + ".t SELECT g, md5(g::text) FROM generate_series(1, 2000) g");
+    }
+    // The agent's standard error on a terminal (script(1) gives it one).
+    auto on_a_terminal = [&](const TempFile& cfg) {
+        AgentProcess run({"-qec", agent_binary() + " sync -c " + cfg.path() + " --once", "/dev/null"},
+                         "/usr/bin/script");
+        auto code = run.wait();
+        EXPECT_EQ(code, std::optional<int>(0)) << run.out() << run.err();
+        return run.out();
+    };
+    const std::string kRedraw = "\x1b[";
+
+    TempFile single("[source]\nconninfo = \"" + source().conninfo(db()) + "\"\nslot = \"" + slot() +
+                    "_one\"\ninclude = [\"hi.*\"]\n\n[target]\nconninfo = \"" + target().conninfo(db()) +
+                    "\"\n\n[sync]\nstartup_mode = \"initial\"\n");
+    std::string drawn = on_a_terminal(single);
+    EXPECT_NE(drawn.find(kRedraw), std::string::npos) << "one pipeline on a terminal draws bars:\n" << drawn;
+    EXPECT_NE(drawn.find("copied \"hi\".\"t\": 2000 rows"), std::string::npos) << drawn;
+
+    // Two pipelines copying at once would redraw over each other's bars.
+    TempFile both(sides("", "[sync]\nstartup_mode = \"initial\"\n\n[[pipelines]]\nname = \"hi\"\nslot = \"" + slot() +
+                                "_hi\"\ninclude = [\"hi.*\"]\n\n[[pipelines]]\nname = \"lo\"\nslot = \"" + slot() +
+                                "_lo\"\ninclude = [\"lo.*\"]\n"));
+    tgt("DROP TABLE hi.t");
+    std::string logged = on_a_terminal(both);
+    EXPECT_EQ(logged.find(kRedraw), std::string::npos) << "several pipelines must not draw bars:\n" << logged;
+    EXPECT_NE(logged.find("table copied pipeline=hi "), std::string::npos) << logged;
+    EXPECT_NE(logged.find("table copied pipeline=lo "), std::string::npos) << logged;
 }
 
 TEST_F(Pipelines, ASecondAgentExitsNamingTheFirst) {
@@ -200,15 +243,15 @@ TEST_F(Pipelines, AnAgentWhoseLockWasTakenMeanwhileExitsWithOnBusyExit) {
                             "')); SELECT pg_sleep(600)"},
                        std::string(TIDEMARK_PG_BINDIR) + "/psql");
     ASSERT_TRUE(wait_until([&] {
-        return tgt_value("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1952738667 AND "
-                         "NOT granted") == "1";
+        return tgt_value(
+                   "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1952738667 AND "
+                   "NOT granted") == "1";
     }));
     tgt("SELECT pg_terminate_backend(" + holder + ")");
     auto code = agent.wait(std::chrono::seconds(60));
     ASSERT_TRUE(code.has_value()) << "the agent must stop once another one holds its lock:\n" << agent.err();
     EXPECT_EQ(*code, 1) << agent.err();
-    EXPECT_NE(agent.err().find("pipeline " + slot() + " is driven by another agent"), std::string::npos)
-        << agent.err();
+    EXPECT_NE(agent.err().find("pipeline " + slot() + " is driven by another agent"), std::string::npos) << agent.err();
     tgt("SELECT pg_terminate_backend(" + lock_holder_pid(slot()) + ")");
     other.kill_hard();
     // Nothing was lost: the next run picks up where it stopped.

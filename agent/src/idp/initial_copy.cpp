@@ -177,8 +177,9 @@ CopyResult run_initial_copy(const config::Config& config, const std::string& pip
 }
 
 CopyResult run_initial_copy(const config::Config& config, const std::string& pipeline, const Snapshot& snapshot,
-                            const std::vector<std::string>& only_tables, std::stop_token stop) {
-    auto progress = default_progress();
+                            const std::vector<std::string>& only_tables, ProgressDisplay display,
+                            std::stop_token stop) {
+    auto progress = make_progress(display, pipeline);
     return run_initial_copy(config, pipeline, snapshot, only_tables, *progress, std::move(stop));
 }
 

@@ -80,10 +80,10 @@ struct SequenceCopyResult {
 CopyResult run_initial_copy(const config::Config& config, const std::string& pipeline, const Snapshot& snapshot,
                             const std::vector<std::string>& only_tables, Progress& progress, std::stop_token stop = {});
 
-// Same, reporting through default_progress() (a bar per table on a
-// terminal, log lines otherwise).
+// Same, reporting through make_progress(display, pipeline).
 CopyResult run_initial_copy(const config::Config& config, const std::string& pipeline, const Snapshot& snapshot,
-                            const std::vector<std::string>& only_tables = {}, std::stop_token stop = {});
+                            const std::vector<std::string>& only_tables, ProgressDisplay display,
+                            std::stop_token stop = {});
 
 // Sets every included sequence on the target to its value on the source
 // (read inside `snapshot` when given): sequences in the schemas the

@@ -24,7 +24,8 @@ void LogProgress::update(const CopyProgress& progress) {
         if (t.expected_rows && *t.expected_rows > 0)
             percent = std::to_string(std::min<std::int64_t>(100, t.rows * 100 / *t.expected_rows));
         log::info("copying table",
-                  {{"table", t.table},
+                  {{"pipeline", pipeline_},
+                   {"table", t.table},
                    {"rows", std::to_string(t.rows)},
                    {"expected_rows", t.expected_rows ? std::to_string(*t.expected_rows) : "unknown"},
                    {"percent", percent},
@@ -38,7 +39,8 @@ void LogProgress::update(const CopyProgress& progress) {
 void LogProgress::table_finished(const TableCopyResult& table) {
     double seconds = table.seconds.count();
     log::info("table copied",
-              {{"table", table.source_table},
+              {{"pipeline", pipeline_},
+               {"table", table.source_table},
                {"rows", std::to_string(table.rows)},
                {"bytes", format_bytes(table.bytes)},
                {"chunks", std::to_string(table.chunks)},

@@ -21,9 +21,10 @@ int terminal_width() {
 
 }  // namespace
 
-std::unique_ptr<Progress> default_progress() {
-    if (::isatty(STDERR_FILENO)) return std::make_unique<TerminalProgress>(stderr, terminal_width());
-    return std::make_unique<LogProgress>();
+std::unique_ptr<Progress> make_progress(ProgressDisplay display, const std::string& pipeline) {
+    if (display == ProgressDisplay::bars_on_a_terminal && ::isatty(STDERR_FILENO))
+        return std::make_unique<TerminalProgress>(stderr, terminal_width());
+    return std::make_unique<LogProgress>(pipeline);
 }
 
 std::string format_bytes(std::int64_t bytes) {

@@ -1,5 +1,5 @@
-// Progress: the observer run_initial_copy reports to, and the default one
-// (default_progress: bars on a terminal, log lines otherwise).  Every call
+// Progress: the observer run_initial_copy reports to, and the usual ones
+// (make_progress: bars on a terminal, log lines otherwise).  Every call
 // comes from the thread that called run_initial_copy, never from a copy
 // job, so implementations need no locking.
 // Must not: block for long (the copy's bookkeeping waits meanwhile).
@@ -48,9 +48,15 @@ public:
     virtual void finished(const CopyResult& result) = 0;
 };
 
-// A bar per table redrawn on stderr when stderr is a terminal, a log line
-// per table every ten seconds and at completion otherwise.
-std::unique_ptr<Progress> default_progress();
+// Where a copy's progress goes.  Bars redraw the lines above the cursor,
+// so they need the terminal to themselves: a run that copies for several
+// pipelines at once reports in log lines, each naming its pipeline.
+enum class ProgressDisplay { bars_on_a_terminal, log_lines };
+
+// A bar per table redrawn on stderr when `display` allows it and stderr is
+// a terminal; otherwise a log line per table (naming `pipeline`) every ten
+// seconds and at completion.
+std::unique_ptr<Progress> make_progress(ProgressDisplay display, const std::string& pipeline);
 
 // "1.2 GB", "340 kB": for progress and log lines.
 std::string format_bytes(std::int64_t bytes);

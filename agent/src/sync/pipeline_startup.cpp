@@ -43,7 +43,6 @@ pg::Connection connect_source(const config::Config& config) {
 
 std::string sql_literal(std::string_view s) { return pg::quote_literal(s); }
 
-
 stream::CreatedSlot create_slot(stream::ReplicationConnection& repl, const std::string& slot,
                                 stream::CreateSlotOptions options, const std::string& pipeline) {
     try {
@@ -74,9 +73,10 @@ void record_or_drop(stream::ReplicationConnection& repl, const std::string& slot
             log::warn("could not record the new pipeline on the target; dropped the slot it had just created",
                       {{"slot", slot}});
         } catch (const std::exception& e) {
-            log::warn("could not record the new pipeline on the target, nor drop the slot it had just created; "
-                      "drop it before the next start (tidemark slot drop --yes)",
-                      {{"slot", slot}, {"error", e.what()}});
+            log::warn(
+                "could not record the new pipeline on the target, nor drop the slot it had just created; "
+                "drop it before the next start (tidemark slot drop --yes)",
+                {{"slot", slot}, {"error", e.what()}});
         }
         throw;
     }
@@ -171,7 +171,7 @@ void record_streaming_pipeline(pg::Connection& target, const PipelineRecord& r, 
 }
 
 PipelineStart fresh_copy(const config::Config& config, pg::Connection& target, const std::string& name,
-                         std::stop_token stop) {
+                         idp::ProgressDisplay display, std::stop_token stop) {
     PipelineStart start;
     auto repl = stream::ReplicationConnection::connect(config.source.conninfo);
     auto slot = create_slot(repl, config.source.slot, {stream::SlotSnapshot::export_snapshot, false}, name);
@@ -187,7 +187,7 @@ PipelineStart fresh_copy(const config::Config& config, pg::Connection& target, c
               {{"pipeline", name}, {"slot", r.slot_name}, {"consistent_point", slot.consistent_point.to_string()}});
 
     idp::Snapshot snapshot{slot.snapshot_name, slot.consistent_point};
-    start.copy = idp::run_initial_copy(config, name, snapshot, {}, stop);
+    start.copy = idp::run_initial_copy(config, name, snapshot, {}, display, stop);
     idp::copy_sequences(config, snapshot);
     finish_copy(target, r, config.state.keep_versions);
     r.phase = PipelinePhase::streaming;
@@ -250,7 +250,7 @@ PipelineStart fresh_specific(const config::Config& config, pg::Connection& targe
 }
 
 PipelineStart resume(const config::Config& config, pg::Connection& target, PipelineRecord record,
-                     std::stop_token stop) {
+                     idp::ProgressDisplay display, std::stop_token stop) {
     checkpoint::ReplicationOrigin origin(record.origin_name);
     auto progress = origin.progress(target);
     pg::Lsn from = progress ? *progress : record.consistent_point.value_or(pg::Lsn());
@@ -295,9 +295,10 @@ PipelineStart resume(const config::Config& config, pg::Connection& target, Pipel
         idp::Snapshot snapshot{tmp.snapshot_name, tmp.consistent_point};
         auto unfinished = tables_to_copy(config, target, record.name, snapshot);
         if (!unfinished.empty()) {
-            log::info("copying the tables the interrupted copy had not finished",
-                      {{"tables", std::to_string(unfinished.size())}, {"snapshot_lsn", tmp.consistent_point.to_string()}});
-            start.copy = idp::run_initial_copy(config, record.name, snapshot, unfinished, stop);
+            log::info(
+                "copying the tables the interrupted copy had not finished",
+                {{"tables", std::to_string(unfinished.size())}, {"snapshot_lsn", tmp.consistent_point.to_string()}});
+            start.copy = idp::run_initial_copy(config, record.name, snapshot, unfinished, display, stop);
         }
         idp::copy_sequences(config, snapshot);
         finish_copy(target, record, config.state.keep_versions);
@@ -342,7 +343,7 @@ std::vector<std::string> reset_pipeline(const config::Config& config, bool keep_
     int copy_origins = checkpoint::drop_copy_origins(target, origin.name());
     state::DeletedState deleted;
     pg::in_transaction(target, "while deleting the pipeline's state",
-                   [&] { deleted = state::delete_pipeline_state(target, name); });
+                       [&] { deleted = state::delete_pipeline_state(target, name); });
     log::info("--reset: the state of pipeline " + name + " was deleted; it starts over as configured",
               {{"slot", record->slot_name + " " + slot_note},
                {"origin", record->origin_name + (dropped ? " dropped" : " absent")},
@@ -352,7 +353,7 @@ std::vector<std::string> reset_pipeline(const config::Config& config, bool keep_
     return {"--reset: the state of pipeline " + name + " was deleted (slot " + slot_note + ") and it started over"};
 }
 
-PipelineStart start_pipeline(const config::Config& config, std::stop_token stop) {
+PipelineStart start_pipeline(const config::Config& config, idp::ProgressDisplay display, std::stop_token stop) {
     const std::string name = pipeline_name(config);
     pg::Connection target = connect_target(config);
     state::ensure_state_schema(target);
@@ -363,14 +364,14 @@ PipelineStart start_pipeline(const config::Config& config, std::stop_token stop)
         auto repaired = state::enforce_valid_state(config, target, *record);
         if (!repaired.empty()) record = state::load_pipeline(target, name);
         if (!record) throw SyncError("pipeline " + name + " disappeared from tidemark.pipelines while it was repaired");
-        PipelineStart start = resume(config, target, std::move(*record), stop);
+        PipelineStart start = resume(config, target, std::move(*record), display, stop);
         start.notes.insert(start.notes.begin(), repaired.begin(), repaired.end());
         return start;
     }
     switch (config.sync.startup_mode) {
         case config::StartupMode::initial:
         case config::StartupMode::initial_only:
-            return fresh_copy(config, target, name, stop);
+            return fresh_copy(config, target, name, display, stop);
         case config::StartupMode::latest:
             return fresh_latest(config, target, name);
         case config::StartupMode::specific:

@@ -42,6 +42,7 @@ std::vector<std::string> reset_pipeline(const config::Config& config, bool keep_
 
 // Throws SyncError (a configuration the source or the state cannot
 // satisfy), idp::CopyError / CopyInterrupted, pg::DatabaseError.
-PipelineStart start_pipeline(const config::Config& config, std::stop_token stop);
+// `display`: how a copy it makes shows its progress.
+PipelineStart start_pipeline(const config::Config& config, idp::ProgressDisplay display, std::stop_token stop);
 
 }  // namespace tidemark::sync

@@ -5,6 +5,8 @@
 
 #include <stop_token>
 
+#include "idp/progress.hpp"
+
 namespace tidemark::metrics {
 class Observability;
 }
@@ -21,6 +23,9 @@ struct RunContext {
     // The process's metrics, health and status endpoints and alerts
     // (metrics/observability.hpp), made once in run_sync; null: none.
     metrics::Observability* observability = nullptr;
+    // How copies show their progress: log lines once several pipelines
+    // may copy at the same time (bars would overwrite each other).
+    idp::ProgressDisplay progress = idp::ProgressDisplay::bars_on_a_terminal;
 };
 
 }  // namespace tidemark::sync

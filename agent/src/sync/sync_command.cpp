@@ -17,18 +17,18 @@
 #include "pg/conninfo_mask.hpp"
 #include "pg/database_error.hpp"
 #include "pg/timestamp.hpp"
-#include "state/dead_letter.hpp"
 #include "retry/backoff.hpp"
+#include "state/dead_letter.hpp"
+#include "sync/budget_seat.hpp"
 #include "sync/catch_up.hpp"
 #include "sync/commit_timestamp_check.hpp"
-#include "sync/budget_seat.hpp"
 #include "sync/pipeline_set.hpp"
 #include "sync/pipeline_startup.hpp"
 #include "sync/run_monitoring.hpp"
 #include "sync/signal_watcher.hpp"
-#include "sync/table_reseed.hpp"
 #include "sync/stream_session.hpp"
 #include "sync/sync_report.hpp"
+#include "sync/table_reseed.hpp"
 
 namespace tidemark::sync {
 namespace {
@@ -143,12 +143,13 @@ int run_pipeline(const config::Config& config, const cli::SyncOptions& options, 
                 // Before the start validates the state: a re-seed cut short
                 // leaves tables the validation would stop at.
                 if (!reseeded) {
-                    auto reseed = reseed_tables(config, options.reseed, seat.held(), stop.get_token());
+                    auto reseed =
+                        reseed_tables(config, options.reseed, seat.held(), context.progress, stop.get_token());
                     run.copied.insert(run.copied.end(), reseed.copied.begin(), reseed.copied.end());
                     run.warnings.insert(run.warnings.end(), reseed.notes.begin(), reseed.notes.end());
                     reseeded = true;
                 }
-                start = start_pipeline(sized, stop.get_token());
+                start = start_pipeline(sized, context.progress, stop.get_token());
                 if (start->copy)
                     run.copied.insert(run.copied.end(), start->copy->tables.begin(), start->copy->tables.end());
                 run.warnings.insert(run.warnings.end(), start->notes.begin(), start->notes.end());
@@ -169,9 +170,8 @@ int run_pipeline(const config::Config& config, const cli::SyncOptions& options, 
                 run.status = "stopped";
                 break;
             }
-            StreamOutcome outcome =
-                stream_changes(config, start->record, start->fallback_start, catch_up, stop.get_token(), run.applied,
-                               monitoring.observer());
+            StreamOutcome outcome = stream_changes(config, start->record, start->fallback_start, catch_up,
+                                                   stop.get_token(), run.applied, monitoring.observer());
             run.applied_lsn = outcome.durable;
             if (outcome.end == StreamEnd::stopped) {
                 run.status = "stopped";

@@ -65,7 +65,7 @@ std::vector<std::string> reseed_items_for(const config::PipelineConfig& pipeline
 }
 
 ReseedResult reseed_tables(const config::Config& config, const std::vector<std::string>& requested, int jobs,
-                           std::stop_token stop) {
+                           idp::ProgressDisplay display, std::stop_token stop) {
     ReseedResult result;
     const std::string name = pipeline_name(config);
     pg::ConnectOptions o;
@@ -109,7 +109,7 @@ ReseedResult reseed_tables(const config::Config& config, const std::vector<std::
                {"snapshot_lsn", slot.consistent_point.to_string()}});
     config::Config sized = config;
     sized.sync.copy_jobs = std::max(1, std::min(jobs, config.sync.copy_jobs));
-    idp::CopyResult copy = idp::run_initial_copy(sized, name, snapshot, tables, stop);
+    idp::CopyResult copy = idp::run_initial_copy(sized, name, snapshot, tables, display, stop);
     std::string list;
     for (const auto& t : copy.tables) list += (list.empty() ? "" : ", ") + t.source_table;
     result.notes.push_back("--reseed: pipeline " + name + " copied again " + list + " (high-water mark " +

@@ -28,11 +28,12 @@ struct ReseedResult {
 
 // Re-seeds the tables of the pipeline `config` describes that `requested`
 // names ("schema.table" patterns, as include takes), and the tables an
-// interrupted re-seed left behind, with up to `jobs` copy jobs.  Throws
+// interrupted re-seed left behind, with up to `jobs` copy jobs, showing
+// progress as `display` says.  Throws
 // SyncError (a table named without a wildcard that the pipeline does not
 // stream), idp::CopyError / CopyInterrupted, pg::DatabaseError.
 ReseedResult reseed_tables(const config::Config& config, const std::vector<std::string>& requested, int jobs,
-                           std::stop_token stop);
+                           idp::ProgressDisplay display, std::stop_token stop);
 
 // The items of `requested` that could name a table of `pipeline` (by its
 // include/exclude patterns).  Throws std::invalid_argument for a bad
