@@ -171,6 +171,24 @@ TEST_F(Pipelines, ASecondAgentExitsNamingTheFirst) {
     ASSERT_EQ(first.wait(std::chrono::seconds(60)), 0) << first.err();
 }
 
+TEST_F(Pipelines, ARestartRightAfterAKillWaitsForTheDeadAgentsLockSession) {
+    src("CREATE TABLE items (id bigint PRIMARY KEY, v text)");
+    src("INSERT INTO items SELECT g, 'x' FROM generate_series(1, 100) g");
+    // What a restart right after SIGKILL meets: the killed agent's lock
+    // session, still there for a moment (here 2 seconds).
+    AgentProcess dying({"-h", "127.0.0.1", "-p", std::to_string(target().port()), "-U", "postgres", "-d", db(), "-c",
+                        "SET application_name = 'just killed'; SELECT pg_advisory_lock(1952738667, "
+                        "hashtext('tidemark pipeline ' || '" +
+                            slot() + "')); SELECT pg_sleep(2)"},
+                       std::string(TIDEMARK_PG_BINDIR) + "/psql");
+    ASSERT_TRUE(wait_until([&] { return !lock_holder_pid(slot()).empty(); }, 10000))
+        << dying.err();
+    auto run = sync_once(config("initial"));
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    EXPECT_EQ(run.err.find("driven by another agent"), std::string::npos) << run.err;
+    expect_converged();
+}
+
 TEST_F(Pipelines, AStandbyTakesOverAfterTheFirstIsKilled) {
     src("CREATE TABLE items (id bigint PRIMARY KEY, v text, n int)");
     src("INSERT INTO items SELECT g, 'copied', 0 FROM generate_series(1, 1000) g");

@@ -27,6 +27,12 @@ using std::chrono::milliseconds;
 // checks that its lock connection still stands: a takeover waits at most
 // this long after the other agent's session ends.
 constexpr milliseconds kLockPoll{2000};
+// With on_busy = "exit", how long a held lock is asked for again before
+// the agent gives up: the lock session of an agent that was just killed
+// (a restart by systemd or a script) ends within moments of its process,
+// and must not make the restart exit naming a dead agent.
+constexpr milliseconds kBusyGrace{5000};
+constexpr milliseconds kBusyPoll{200};
 
 // Waits `delay`; true when `stop` came first.
 bool stopped_within(milliseconds delay, std::stop_token stop) {
@@ -42,6 +48,13 @@ enum class Took { lock, stopped, refused };
 // Takes the pipeline's lock, standing by for it when on_busy says so.
 Took take_lock(PipelineLock& lock, const config::Config& config, const std::string& name, RunContext& context) {
     if (lock.try_take()) return Took::lock;
+    if (config.sync.on_busy == config::OnBusy::exit) {
+        const auto until = std::chrono::steady_clock::now() + kBusyGrace;
+        while (std::chrono::steady_clock::now() < until) {
+            if (stopped_within(kBusyPoll, context.stop.get_token())) return Took::stopped;
+            if (lock.try_take()) return Took::lock;
+        }
+    }
     auto holder = lock.holder();
     std::string who = holder ? describe(*holder) : std::string("a session that ended a moment ago");
     if (config.sync.on_busy == config::OnBusy::exit) {
