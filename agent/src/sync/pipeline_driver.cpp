@@ -138,8 +138,7 @@ int drive_pipeline(const config::Config& config, int priority, const cli::SyncOp
         // Most often the target restarted and took every session with
         // it: the lock is free again and this agent takes it back.  If
         // another agent took it first, on_busy decides, as at the start.
-        log::info("pipeline " + name + " lost its lock; taking it again once the target answers",
-                  {{"pipeline", name}});
+        log::info("pipeline " + name + " lost its lock; taking it again once the target answers", {{"pipeline", name}});
         if (context.budget) context.budget->stand_by(name);
     }
 }
