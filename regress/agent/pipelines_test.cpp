@@ -181,8 +181,7 @@ TEST_F(Pipelines, ARestartRightAfterAKillWaitsForTheDeadAgentsLockSession) {
                         "hashtext('tidemark pipeline ' || '" +
                             slot() + "')); SELECT pg_sleep(2)"},
                        std::string(TIDEMARK_PG_BINDIR) + "/psql");
-    ASSERT_TRUE(wait_until([&] { return !lock_holder_pid(slot()).empty(); }, 10000))
-        << dying.err();
+    ASSERT_TRUE(wait_until([&] { return !lock_holder_pid(slot()).empty(); }, 10000)) << dying.err();
     auto run = sync_once(config("initial"));
     ASSERT_EQ(run.exit_code, 0) << describe(run);
     EXPECT_EQ(run.err.find("driven by another agent"), std::string::npos) << run.err;
