@@ -226,18 +226,20 @@ close_poller() {
 origin_passed() {
   [ "$(poll "SELECT coalesce(pg_replication_origin_progress($1, false) >= '$2', false);")" = t ]
 }
+# note_phase ORIGIN-EXPRESSION T0 DONE-COMMAND...: one poll; notes in
+# phase1_s the seconds from T0 until the origin passed phase_lsn (the
+# pgbench part applied), and succeeds when DONE-COMMAND does.
+note_phase() {
+  local origin=$1 t0=$2; shift 2
+  [ -z "$phase1_s" ] && origin_passed "$origin" "$phase_lsn" && phase1_s=$(elapsed "$t0" "$(now)")
+  "$@"
+}
 # watch_phases ORIGIN-EXPRESSION T0 DONE-COMMAND...: polls every 0.1 s until
-# DONE-COMMAND succeeds (within an hour); sets phase1_s, the seconds from T0
-# until the origin passed phase_lsn (the pgbench part applied).
+# DONE-COMMAND succeeds (within an hour); sets phase1_s.
 watch_phases() {
-  local origin=$1 t0=$2 start=$SECONDS; shift 2
   phase1_s=""
-  until "$@"; do
-    (( SECONDS - start < 3600 )) || return 1
-    [ -z "$phase1_s" ] && origin_passed "$origin" "$phase_lsn" && phase1_s=$(elapsed "$t0" "$(now)")
-    sleep 0.1
-  done
-  [ -n "$phase1_s" ] || phase1_s=$(elapsed "$t0" "$(now)")
+  wait_until 3600 0.1 note_phase "$@" || return 1
+  [ -n "$phase1_s" ] || phase1_s=$(elapsed "$2" "$(now)")
 }
 
 # ---- PostgreSQL's subscription -----------------------------------------------
@@ -316,7 +318,7 @@ log "  tidemark with detection: $dt_s s (pgbench part $dt_p1 s), peak RSS $dt_rs
     "$backlog_tx transactions; subscription binary = $sub_binary; one run each"
   echo
   # applier seconds pgbench-part-seconds: the table's first columns.
-  times() {
+  time_columns() {
     printf '| %s | %s | %s | %s | %s | %s |' "$1" "$2" "$3" "$(elapsed "$3" "$2")" \
       "$(awk -v c="$backlog_changes" -v s="$2" 'BEGIN { printf "%.1f", c / s / 1000 }')" \
       "$(awk -v c="$backlog_tx" -v s="$2" 'BEGIN { printf "%.1f", c / s / 1000 }')"
@@ -324,9 +326,9 @@ log "  tidemark with detection: $dt_s s (pgbench part $dt_p1 s), peak RSS $dt_rs
   echo "| applier | seconds | of which pgbench part | bulk part | k changes/s | k transactions/s" \
     "| CPU s: source server | target server | agent | agent peak RSS MB |"
   echo "|---|---|---|---|---|---|---|---|---|---|"
-  echo "$(times "PostgreSQL subscription" "$sub_s" "$sub_p1") $sub_src_cpu | $sub_tgt_cpu | - | - |"
-  echo "$(times "tidemark sync --once" "$tm_s" "$tm_p1") $tm_src_cpu | $tm_tgt_cpu | $tm_cpu | $tm_rss |"
-  echo "$(times "tidemark sync --once, conflict detection on" "$dt_s" "$dt_p1") $dt_src_cpu | $dt_tgt_cpu | $dt_cpu | $dt_rss |"
+  echo "$(time_columns "PostgreSQL subscription" "$sub_s" "$sub_p1") $sub_src_cpu | $sub_tgt_cpu | - | - |"
+  echo "$(time_columns "tidemark sync --once" "$tm_s" "$tm_p1") $tm_src_cpu | $tm_tgt_cpu | $tm_cpu | $tm_rss |"
+  echo "$(time_columns "tidemark sync --once, conflict detection on" "$dt_s" "$dt_p1") $dt_src_cpu | $dt_tgt_cpu | $dt_cpu | $dt_rss |"
   echo
   echo "speed-up, subscription time / tidemark time: $(ratio "$sub_s" "$tm_s")" \
     "(pgbench part $(ratio "$sub_p1" "$tm_p1"), bulk part $(ratio "$(elapsed "$sub_p1" "$sub_s")" "$(elapsed "$tm_p1" "$tm_s")"))"

@@ -31,6 +31,23 @@ protected:
             pipeline + "')::oid AND granted");
     }
 
+    // What takes the pipeline's lock, as the agent does.
+    std::string take_lock_sql() const {
+        return "SELECT pg_advisory_lock(1952738667, hashtext('tidemark pipeline ' || '" + slot() + "'))";
+    }
+
+    // A psql session on the target named `application_name` that runs `sql`:
+    // what a session an agent left behind looks like.
+    AgentProcess target_session(const std::string& application_name, const std::string& sql) const {
+        return AgentProcess({"-h", "127.0.0.1", "-p", std::to_string(target().port()), "-U", "postgres", "-d", db(),
+                             "-c", "SET application_name = '" + application_name + "'; " + sql},
+                            std::string(TIDEMARK_PG_BINDIR) + "/psql");
+    }
+    bool sleeping(const std::string& application_name) const {
+        return tgt_value("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + application_name +
+                         "' AND wait_event = 'PgSleep'") == "1";
+    }
+
     bool target_count_is(const std::string& table, const std::string& count) const {
         try {
             return tgt_value("SELECT count(*) FROM " + table) == count;
@@ -176,12 +193,9 @@ TEST_F(Pipelines, ARestartRightAfterAKillWaitsForTheDeadAgentsLockSession) {
     src("INSERT INTO items SELECT g, 'x' FROM generate_series(1, 100) g");
     // What a restart right after SIGKILL meets: the killed agent's lock
     // session, still there for a moment (here 2 seconds).
-    AgentProcess dying({"-h", "127.0.0.1", "-p", std::to_string(target().port()), "-U", "postgres", "-d", db(), "-c",
-                        "SET application_name = 'just killed'; SELECT pg_advisory_lock(1952738667, "
-                        "hashtext('tidemark pipeline ' || '" +
-                            slot() + "')); SELECT pg_sleep(2)"},
-                       std::string(TIDEMARK_PG_BINDIR) + "/psql");
-    ASSERT_TRUE(wait_until([&] { return !lock_holder_pid(slot()).empty(); }, 10000)) << dying.err();
+    AgentProcess dying = target_session("just killed", take_lock_sql() + "; SELECT pg_sleep(2)");
+    ASSERT_TRUE(wait_until([&] { return sleeping("just killed"); }, 10000)) << dying.err();
+    ASSERT_FALSE(lock_holder_pid(slot()).empty());
     auto run = sync_once(config("initial"));
     ASSERT_EQ(run.exit_code, 0) << describe(run);
     EXPECT_EQ(run.err.find("driven by another agent"), std::string::npos) << run.err;
@@ -255,10 +269,7 @@ TEST_F(Pipelines, AnAgentWhoseLockWasTakenMeanwhileExitsWithOnBusyExit) {
     ASSERT_FALSE(holder.empty()) << agent.err();
     // Queued behind the agent's lock, this session gets it the moment the
     // agent's lock session ends.
-    AgentProcess other({"-h", "127.0.0.1", "-p", std::to_string(target().port()), "-U", "postgres", "-d", db(), "-c",
-                        "SELECT pg_advisory_lock(1952738667, hashtext('tidemark pipeline ' || '" + slot() +
-                            "')); SELECT pg_sleep(600)"},
-                       std::string(TIDEMARK_PG_BINDIR) + "/psql");
+    AgentProcess other = target_session("queued", take_lock_sql() + "; SELECT pg_sleep(600)");
     ASSERT_TRUE(wait_until([&] {
         return tgt_value(
                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND classid = 1952738667 AND "
@@ -287,15 +298,9 @@ TEST_F(Pipelines, TheNewDriverEndsSessionsThePreviousOneLeftBehind) {
     // What the apply session of an agent whose host died looks like to the
     // target: a session that still has the pipeline's origin bound.
     std::string origin = tgt_value("SELECT origin_name FROM tidemark.pipelines");
-    AgentProcess zombie({"-h", "127.0.0.1", "-p", std::to_string(target().port()), "-U", "postgres", "-d", db(), "-c",
-                         "SET application_name = 'left behind'; SELECT pg_replication_origin_session_setup('" + origin +
-                             "'); SELECT pg_sleep(600)"},
-                        std::string(TIDEMARK_PG_BINDIR) + "/psql");
-    ASSERT_TRUE(wait_until([&] {
-        return tgt_value(
-                   "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'left behind' AND "
-                   "wait_event = 'PgSleep'") == "1";
-    })) << zombie.err();
+    AgentProcess zombie = target_session(
+        "left behind", "SELECT pg_replication_origin_session_setup('" + origin + "'); SELECT pg_sleep(600)");
+    ASSERT_TRUE(wait_until([&] { return sleeping("left behind"); })) << zombie.err();
 
     src("INSERT INTO items VALUES (101, 'after the crash')");
     auto run = sync_once(config("initial"));
@@ -318,15 +323,9 @@ TEST_F(Pipelines, TheNewDriverEndsACopySessionThePreviousOneLeftBehind) {
     // that still has the job's copy origin bound.
     const std::string copy_origin = tgt_value("SELECT origin_name FROM tidemark.pipelines") + "_copy1";
     ASSERT_EQ(tgt_value("SELECT count(*) FROM pg_replication_origin WHERE roname = '" + copy_origin + "'"), "1");
-    AgentProcess zombie({"-h", "127.0.0.1", "-p", std::to_string(target().port()), "-U", "postgres", "-d", db(), "-c",
-                         "SET application_name = 'copy left behind'; SELECT pg_replication_origin_session_setup('" +
-                             copy_origin + "'); SELECT pg_sleep(600)"},
-                        std::string(TIDEMARK_PG_BINDIR) + "/psql");
-    ASSERT_TRUE(wait_until([&] {
-        return tgt_value(
-                   "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'copy left behind' AND "
-                   "wait_event = 'PgSleep'") == "1";
-    })) << zombie.err();
+    AgentProcess zombie = target_session(
+        "copy left behind", "SELECT pg_replication_origin_session_setup('" + copy_origin + "'); SELECT pg_sleep(600)");
+    ASSERT_TRUE(wait_until([&] { return sleeping("copy left behind"); })) << zombie.err();
 
     // The re-seed's first job binds that origin: without the fence it
     // waits for it, then fails.

@@ -77,11 +77,26 @@ void unbind_copy_origin(pg::Connection& conn) noexcept {
     }
 }
 
+std::optional<std::string> copy_origin_owner(std::string_view origin) {
+    constexpr std::string_view kCopy = "_copy";
+    std::size_t digits = 0;
+    while (digits < origin.size() && origin[origin.size() - 1 - digits] >= '0' &&
+           origin[origin.size() - 1 - digits] <= '9')
+        ++digits;
+    if (digits == 0 || origin.size() - digits < kCopy.size()) return std::nullopt;
+    const std::size_t owner_size = origin.size() - digits - kCopy.size();
+    if (origin.substr(owner_size, kCopy.size()) != kCopy) return std::nullopt;
+    // "tidemark_" alone is no pipeline's origin: pipeline names are not empty.
+    if (owner_size <= origin_name_for("").size()) return std::nullopt;
+    return std::string(origin.substr(0, owner_size));
+}
+
 namespace {
 
-// The copy origins of pipeline origin $1.  The name prefix is compared as
-// text, not as a pattern: an origin name may hold '_', which LIKE would
-// read as a wildcard.
+// The copy origins of pipeline origin $1 (the SQL form of
+// copy_origin_owner).  The name prefix is compared as text, not as a
+// pattern: an origin name may hold '_', which LIKE would read as a
+// wildcard.
 constexpr std::string_view kCopyOriginsOf =
     "FROM pg_catalog.pg_replication_origin "
     "WHERE left(roname, length($1)) = $1 AND substr(roname, length($1) + 1) ~ '^_copy[0-9]+$'";

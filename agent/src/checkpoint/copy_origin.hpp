@@ -9,6 +9,7 @@
 // replication_origin.hpp, is the progress).
 #pragma once
 
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -33,6 +34,11 @@ void bind_copy_origin(pg::Connection& conn, const std::string& name, int copy_jo
 // Unbinds `conn` (pg_replication_origin_session_reset); best effort, the
 // end of the session unbinds it anyway.
 void unbind_copy_origin(pg::Connection& conn) noexcept;
+
+// When `origin` has the form of a copy origin ("<pipeline origin>_copy<N>"),
+// the pipeline origin it would belong to.  A pipeline whose own origin has
+// that form would share it with the other pipeline's copy job.
+std::optional<std::string> copy_origin_owner(std::string_view origin);
 
 // The copy origins of the pipeline whose origin is `pipeline_origin`, as
 // they exist on the target now.

@@ -70,8 +70,7 @@ void parse_source(SectionReader& section, Config& config) {
     source.exclude = table_patterns(section, "exclude");
     source.name = section.string("name").value_or(source.slot);
     if (source.name.empty()) section.invalid("name", "the name must not be empty");
-    if (looks_like_a_copy_origin(source.name))
-        section.invalid(section.has("name") ? "name" : "slot", copy_origin_like_name(source.name));
+    if (auto clash = copy_origin_clash(source.name)) section.invalid(section.has("name") ? "name" : "slot", *clash);
     source.origin = section.choice<OriginFilter>("origin", kOriginFilters).value_or(source.origin);
 }
 

@@ -3,6 +3,7 @@
 // refuse in their own words).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,12 +12,10 @@ namespace tidemark::config {
 // PostgreSQL's rule for replication slot names (ReplicationSlotValidateName).
 bool valid_slot_name(std::string_view name) noexcept;
 
-// A pipeline whose replication origin ends in "_copy" and digits: it would
-// read as one of another pipeline's copy origins ("<origin>_copy<N>",
-// checkpoint/copy_origin.hpp), which that pipeline's copy jobs bind, its
-// fencing ends and its --reset drops.
-bool looks_like_a_copy_origin(std::string_view pipeline);
-// What is wrong with such a name, and what to do.
-std::string copy_origin_like_name(std::string_view pipeline);
+// What is wrong with a pipeline name whose replication origin has the form
+// of another pipeline's copy origin (checkpoint::copy_origin_owner), which
+// that pipeline's copy jobs bind, its fencing ends and its --reset drops,
+// and what to do; nullopt for any other name.
+std::optional<std::string> copy_origin_clash(std::string_view pipeline);
 
 }  // namespace tidemark::config

@@ -25,7 +25,7 @@ PipelineConfig parse_one(const toml::table& table, std::size_t index) {
     PipelineConfig p;
     p.name = section.required_string("name");
     if (p.name.empty()) section.invalid("name", "the name must not be empty");
-    if (looks_like_a_copy_origin(p.name)) section.invalid("name", copy_origin_like_name(p.name));
+    if (auto clash = copy_origin_clash(p.name)) section.invalid("name", *clash);
     SectionReader named(table, "[[pipelines]] \"" + p.name + "\"");
     named.has("name");
     if (auto slot = named.string("slot")) {

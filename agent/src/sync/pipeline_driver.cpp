@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "cli/exit_codes.hpp"
@@ -45,19 +46,30 @@ bool stopped_within(milliseconds delay, std::stop_token stop) {
 
 enum class Took { lock, stopped, refused };
 
+// Asks for the lock every `poll` until it is taken (lock), `stop` comes
+// (stopped) or `give_up_after` has passed (refused; never without one).
+Took ask_for_lock(PipelineLock& lock, milliseconds poll, std::optional<milliseconds> give_up_after,
+                  std::stop_token stop) {
+    const auto until = std::chrono::steady_clock::now() + give_up_after.value_or(milliseconds(0));
+    while (!lock.try_take()) {
+        if (give_up_after && std::chrono::steady_clock::now() >= until) return Took::refused;
+        if (stopped_within(poll, stop)) return Took::stopped;
+    }
+    return Took::lock;
+}
+
 // Takes the pipeline's lock, standing by for it when on_busy says so.
 Took take_lock(PipelineLock& lock, const config::Config& config, const std::string& name, RunContext& context) {
-    if (lock.try_take()) return Took::lock;
-    if (config.sync.on_busy == config::OnBusy::exit) {
-        const auto until = std::chrono::steady_clock::now() + kBusyGrace;
-        while (std::chrono::steady_clock::now() < until) {
-            if (stopped_within(kBusyPoll, context.stop.get_token())) return Took::stopped;
-            if (lock.try_take()) return Took::lock;
-        }
+    const bool exit_when_busy = config.sync.on_busy == config::OnBusy::exit;
+    if (exit_when_busy) {
+        if (Took took = ask_for_lock(lock, kBusyPoll, kBusyGrace, context.stop.get_token()); took != Took::refused)
+            return took;
+    } else if (lock.try_take()) {
+        return Took::lock;
     }
     auto holder = lock.holder();
     std::string who = holder ? describe(*holder) : std::string("a session that ended a moment ago");
-    if (config.sync.on_busy == config::OnBusy::exit) {
+    if (exit_when_busy) {
         log::error("pipeline " + name + " is driven by another agent (" + who +
                        "); this agent exits; set [sync] on_busy = \"wait\" to stand by instead, or stop the "
                        "other agent",
@@ -68,10 +80,10 @@ Took take_lock(PipelineLock& lock, const config::Config& config, const std::stri
                   "); taking over when its session ends",
               {{"pipeline", name}, {"poll_ms", std::to_string(kLockPoll.count())}});
     if (context.budget) context.budget->stand_by(name);
-    while (!lock.try_take())
-        if (stopped_within(kLockPoll, context.stop.get_token())) return Took::stopped;
-    log::info("took over pipeline " + name + ": the agent that drove it is gone", {{"pipeline", name}});
-    return Took::lock;
+    Took took = ask_for_lock(lock, kLockPoll, std::nullopt, context.stop.get_token());
+    if (took == Took::lock)
+        log::info("took over pipeline " + name + ": the agent that drove it is gone", {{"pipeline", name}});
+    return took;
 }
 
 }  // namespace
