@@ -10,6 +10,7 @@
 #include <csignal>
 
 #include "sync_fixture.hpp"
+#include "terminal_screen.hpp"
 
 namespace tidemark::testing {
 namespace {
@@ -145,7 +146,19 @@ TEST_F(Pipelines, OnATerminalOnePipelineDrawsBarsAndSeveralWriteLogLines) {
                     "\"\n\n[sync]\nstartup_mode = \"initial\"\n");
     std::string drawn = on_a_terminal(single);
     EXPECT_NE(drawn.find(kRedraw), std::string::npos) << "one pipeline on a terminal draws bars:\n" << drawn;
-    EXPECT_NE(drawn.find("copied \"hi\".\"t\": 2000 rows"), std::string::npos) << drawn;
+    // What the operator sees at the end: every log line and the copy's
+    // summary lines, in order, and no bar left behind.
+    std::vector<std::string> screen = test::render_screen(drawn);
+    std::string shown;
+    for (const std::string& line : screen) shown += line + "\n";
+    std::size_t at = 0;
+    for (const char* expected : {"created the replication slot", "copied \"hi\".\"t\": 2000 rows",
+                                 "initial copy: 1 tables", "initial copy done", "caught up with the source"}) {
+        std::size_t found = shown.find(expected, at);
+        ASSERT_NE(found, std::string::npos) << "missing or out of order on the screen: " << expected << "\n" << shown;
+        at = found;
+    }
+    EXPECT_EQ(shown.find("total: "), std::string::npos) << "bars left on the screen:\n" << shown;
 
     // Two pipelines copying at once would redraw over each other's bars.
     TempFile both(sides("", "[sync]\nstartup_mode = \"initial\"\n\n[[pipelines]]\nname = \"hi\"\nslot = \"" + slot() +

@@ -46,7 +46,7 @@ int run(std::span<const std::string_view> args, const Commands& commands, std::o
         default: break;
     }
 
-    log::setup_logging(cl.log_format, level_from_environment());
+    auto terminal = log::setup_logging(cl.log_format, level_from_environment());
     config::Config config;
     try {
         config = config::load_config(cl.config_path);
@@ -75,7 +75,7 @@ int run(std::span<const std::string_view> args, const Commands& commands, std::o
         if (cl.command == Command::conflicts_resolve)
             return run_conflicts_resolve(one_pipeline(config, cl.conflicts.pipeline, "tidemark conflicts resolve"),
                                          cl.conflicts, out, err);
-        return commands.sync(config, cl.sync);
+        return commands.sync(config, cl.sync, std::move(terminal));
     } catch (const UsageError& e) {
         err << "tidemark: " << e.what() << "\n";
         return kExitBadConfig;

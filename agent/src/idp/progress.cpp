@@ -2,7 +2,8 @@
 #include "idp/progress.hpp"
 
 #include <fmt/format.h>
-#include <unistd.h>
+
+#include <cstdlib>
 
 #include "idp/log_progress.hpp"
 #include "idp/terminal_progress.hpp"
@@ -22,8 +23,8 @@ int terminal_width() {
 }  // namespace
 
 std::unique_ptr<Progress> make_progress(ProgressDisplay display, const std::string& pipeline) {
-    if (display == ProgressDisplay::bars_on_a_terminal && ::isatty(STDERR_FILENO))
-        return std::make_unique<TerminalProgress>(stderr, terminal_width());
+    if (display.terminal && display.terminal->is_terminal())
+        return std::make_unique<TerminalProgress>(display.terminal, terminal_width());
     return std::make_unique<LogProgress>(pipeline);
 }
 

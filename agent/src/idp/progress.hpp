@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "log/terminal_sink.hpp"
+
 namespace tidemark::idp {
 
 struct TableCopyResult;
@@ -48,14 +50,19 @@ public:
     virtual void finished(const CopyResult& result) = 0;
 };
 
-// Where a copy's progress goes.  Bars redraw the lines above the cursor,
-// so they need the terminal to themselves: a run that copies for several
-// pipelines at once reports in log lines, each naming its pipeline.
-enum class ProgressDisplay { bars_on_a_terminal, log_lines };
+// Where a copy's progress goes: bars in the status lines of `terminal`,
+// the log's own sink, so that log lines are written above them; without a
+// terminal, log lines, each naming its pipeline.  Bars redraw in place, so
+// they need the terminal to themselves: a run that copies for several
+// pipelines at once reports in log lines.
+struct ProgressDisplay {
+    std::shared_ptr<log::TerminalSink> terminal;
 
-// A bar per table redrawn on stderr when `display` allows it and stderr is
-// a terminal; otherwise a log line per table (naming `pipeline`) every ten
-// seconds and at completion.
+    static ProgressDisplay log_lines() { return {}; }
+};
+
+// A bar per table redrawn on the display's terminal; otherwise a log line
+// per table (naming `pipeline`) every ten seconds and at completion.
 std::unique_ptr<Progress> make_progress(ProgressDisplay display, const std::string& pipeline);
 
 // "1.2 GB", "340 kB": for progress and log lines.

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <vector>
 
 #include "idp/initial_copy.hpp"
 
@@ -40,7 +41,10 @@ std::string shorten(const std::string& text, std::size_t width) {
 
 }  // namespace
 
-TerminalProgress::TerminalProgress(std::FILE* out, int width) : out_(out), width_(std::max(60, width)) {}
+TerminalProgress::TerminalProgress(std::shared_ptr<log::TerminalSink> terminal, int width)
+    : terminal_(std::move(terminal)), width_(std::max(60, width)) {}
+
+TerminalProgress::~TerminalProgress() { terminal_->show_status({}); }
 
 std::string TerminalProgress::bar_line(const TableProgress& t, int width) {
     double seconds = std::chrono::duration<double>(t.elapsed).count();
@@ -66,15 +70,8 @@ std::string TerminalProgress::bar_line(const TableProgress& t, int width) {
     return shorten(t.table, static_cast<std::size_t>(name_width)) + " " + bar + stats;
 }
 
-void TerminalProgress::clear() {
-    // Back to the first bar line, then erase to the end of the screen.
-    if (lines_drawn_ > 0) std::fprintf(out_, "\x1b[%dA\x1b[J", lines_drawn_);
-    lines_drawn_ = 0;
-}
-
 void TerminalProgress::draw(const CopyProgress& progress) {
-    clear();
-    int bars = 0;
+    std::vector<std::string> lines;
     int copying = 0;
     int done = 0;
     std::int64_t rows = 0;
@@ -85,18 +82,16 @@ void TerminalProgress::draw(const CopyProgress& progress) {
         if (t.phase == TablePhase::copied) ++done;
         if (t.phase != TablePhase::copying) continue;
         ++copying;
-        if (bars >= kMaxBars) continue;
-        std::fprintf(out_, "%s\n", bar_line(t, width_).c_str());
-        ++bars;
+        if (static_cast<int>(lines.size()) < kMaxBars) lines.push_back(bar_line(t, width_));
     }
+    int bars = static_cast<int>(lines.size());
     double seconds = std::chrono::duration<double>(progress.elapsed).count();
     std::string more = copying > bars ? fmt::format(" (+{} more copying)", copying - bars) : std::string();
-    std::fprintf(out_, "total: %d/%zu tables, %s rows, %s, %s rows/s, %s elapsed%s\n", done, progress.tables.size(),
-                 format_count(static_cast<double>(rows)).c_str(), format_bytes(bytes).c_str(),
-                 format_count(seconds > 0 ? static_cast<double>(rows) / seconds : 0).c_str(),
-                 format_duration(seconds).c_str(), more.c_str());
-    lines_drawn_ = bars + 1;
-    std::fflush(out_);
+    lines.push_back(fmt::format("total: {}/{} tables, {} rows, {}, {} rows/s, {} elapsed{}", done,
+                                progress.tables.size(), format_count(static_cast<double>(rows)), format_bytes(bytes),
+                                format_count(seconds > 0 ? static_cast<double>(rows) / seconds : 0),
+                                format_duration(seconds), more));
+    terminal_->show_status(std::move(lines));
 }
 
 void TerminalProgress::started(const CopyProgress& progress) {
@@ -110,13 +105,11 @@ void TerminalProgress::update(const CopyProgress& progress) {
 }
 
 void TerminalProgress::table_finished(const TableCopyResult& table) {
-    clear();
     double seconds = table.seconds.count();
-    std::fprintf(out_, "copied %s: %lld rows, %s in %s (%s rows/s)%s\n", table.source_table.c_str(),
-                 static_cast<long long>(table.rows), format_bytes(table.bytes).c_str(),
-                 format_duration(seconds).c_str(),
-                 format_count(seconds > 0 ? static_cast<double>(table.rows) / seconds : 0).c_str(),
-                 table.binary ? "" : " [text format]");
+    terminal_->print_above(fmt::format("copied {}: {} rows, {} in {} ({} rows/s){}", table.source_table, table.rows,
+                                       format_bytes(table.bytes), format_duration(seconds),
+                                       format_count(seconds > 0 ? static_cast<double>(table.rows) / seconds : 0),
+                                       table.binary ? "" : " [text format]"));
     for (auto& t : last_.tables)
         if (t.table == table.source_table) {
             t.phase = TablePhase::copied;
@@ -127,13 +120,11 @@ void TerminalProgress::table_finished(const TableCopyResult& table) {
 }
 
 void TerminalProgress::finished(const CopyResult& result) {
-    clear();
+    terminal_->show_status({});
     double seconds = result.seconds.count();
-    std::fprintf(out_, "initial copy: %zu tables, %lld rows, %s in %s (%s rows/s)\n", result.tables.size(),
-                 static_cast<long long>(result.rows), format_bytes(result.bytes).c_str(),
-                 format_duration(seconds).c_str(),
-                 format_count(seconds > 0 ? static_cast<double>(result.rows) / seconds : 0).c_str());
-    std::fflush(out_);
+    terminal_->print_above(fmt::format("initial copy: {} tables, {} rows, {} in {} ({} rows/s)", result.tables.size(),
+                                       result.rows, format_bytes(result.bytes), format_duration(seconds),
+                                       format_count(seconds > 0 ? static_cast<double>(result.rows) / seconds : 0)));
 }
 
 }  // namespace tidemark::idp

@@ -1,21 +1,25 @@
 // TerminalProgress: the copy's progress drawn on a terminal: a bar per
 // table being copied (rows, bytes, rate, ETA) and a total line, redrawn in
-// place; each finished table leaves one line above the bars.
-// Must not: be used when the stream is not a terminal (escape codes).
+// place as the log sink's status lines, so log lines stay above them; each
+// finished table leaves one line above the bars.
 #pragma once
 
 #include <chrono>
-#include <cstdio>
+#include <memory>
 #include <string>
 
 #include "idp/progress.hpp"
+#include "log/terminal_sink.hpp"
 
 namespace tidemark::idp {
 
 class TerminalProgress : public Progress {
 public:
-    // `out` stays owned by the caller (stderr by default).
-    explicit TerminalProgress(std::FILE* out = stderr, int width = 100);
+    TerminalProgress(std::shared_ptr<log::TerminalSink> terminal, int width);
+    // A copy that ends in an error leaves no bars behind.
+    ~TerminalProgress() override;
+    TerminalProgress(const TerminalProgress&) = delete;
+    TerminalProgress& operator=(const TerminalProgress&) = delete;
 
     void started(const CopyProgress& progress) override;
     void update(const CopyProgress& progress) override;
@@ -26,12 +30,10 @@ public:
     static std::string bar_line(const TableProgress& table, int width);
 
 private:
-    void clear();
     void draw(const CopyProgress& progress);
 
-    std::FILE* out_;
+    std::shared_ptr<log::TerminalSink> terminal_;
     int width_;
-    int lines_drawn_ = 0;
     CopyProgress last_;
 };
 

@@ -81,7 +81,7 @@ int run_pipelines(const config::Config& config, const cli::SyncOptions& options,
                                       ": no pipeline streams such a table (see the include and exclude patterns)");
     }
 
-    if (count > 1 && parallel > 1) context.progress = idp::ProgressDisplay::log_lines;
+    if (count > 1 && parallel > 1) context.progress = idp::ProgressDisplay::log_lines();
 
     Outcomes outcomes;
     // A stop while the loop below waits for a free place must wake it.

@@ -1,7 +1,6 @@
 // Unit tests of the command line: parsing, and the exit code of every
 // kind of outcome (cli::run with a stand-in sync command).
 #include <gtest/gtest.h>
-
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -49,10 +48,10 @@ struct Outcome {
     std::string err;
 };
 
-Outcome run_with(std::vector<std::string_view> args,
-                 std::function<int(const config::Config&, const SyncOptions&)> sync = nullptr) {
+Outcome run_with(std::vector<std::string_view> args, SyncCommand sync = nullptr) {
     std::ostringstream out, err;
-    if (!sync) sync = [](const config::Config&, const SyncOptions&) { return kExitDone; };
+    if (!sync)
+        sync = [](const config::Config&, const SyncOptions&, std::shared_ptr<log::TerminalSink>) { return kExitDone; };
     int code = run(args, Commands{sync}, out, err);
     return {code, out.str(), err.str()};
 }
@@ -136,23 +135,24 @@ TEST(Cli, ConfigErrorsExit2) {
 TEST(Cli, SyncGetsTheConfigAndOptionsAndItsExitCodeIsKept) {
     TempConfig good(kUnreachable);
     bool called = false;
-    Outcome o = run_with({"sync", "-c", good.path(), "--once"}, [&](const config::Config& c, const SyncOptions& s) {
-        called = true;
-        EXPECT_EQ(c.source.slot, "tidemark");
-        EXPECT_TRUE(s.once);
-        return 0;
-    });
+    Outcome o = run_with({"sync", "-c", good.path(), "--once"},
+                         [&](const config::Config& c, const SyncOptions& s, std::shared_ptr<log::TerminalSink>) {
+                             called = true;
+                             EXPECT_EQ(c.source.slot, "tidemark");
+                             EXPECT_TRUE(s.once);
+                             return 0;
+                         });
     EXPECT_TRUE(called);
     EXPECT_EQ(o.code, kExitDone);
 }
 
 TEST(Cli, FailuresInsideSyncMapToExitCodes) {
     TempConfig good(kUnreachable);
-    auto throws_runtime = [](const config::Config&, const SyncOptions&) -> int {
+    auto throws_runtime = [](const config::Config&, const SyncOptions&, std::shared_ptr<log::TerminalSink>) -> int {
         throw std::runtime_error("target went away");
     };
     EXPECT_EQ(run_with({"sync", "-c", good.path()}, throws_runtime).code, kExitFailure);
-    auto throws_config = [](const config::Config&, const SyncOptions&) -> int {
+    auto throws_config = [](const config::Config&, const SyncOptions&, std::shared_ptr<log::TerminalSink>) -> int {
         throw config::ConfigError("[sync] something only sync can tell");
     };
     Outcome o = run_with({"sync", "-c", good.path()}, throws_config);

@@ -187,7 +187,10 @@ struct Outcome {
 
 Outcome run_with(std::vector<std::string_view> args) {
     std::ostringstream out, err;
-    int code = run(args, Commands{[](const config::Config&, const SyncOptions&) { return kExitDone; }}, out, err);
+    int code = run(args, Commands{[](const config::Config&, const SyncOptions&, std::shared_ptr<log::TerminalSink>) {
+                       return kExitDone;
+                   }},
+                   out, err);
     return {code, out.str(), err.str()};
 }
 
