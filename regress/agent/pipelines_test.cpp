@@ -37,17 +37,6 @@ protected:
         return "SELECT pg_advisory_lock(1952738667, hashtext('tidemark pipeline ' || '" + slot() + "'))";
     }
 
-    // A psql session on the target named `application_name` that runs `sql`:
-    // what a session an agent left behind looks like.
-    AgentProcess target_session(const std::string& application_name, const std::string& sql) const {
-        return AgentProcess({"-h", "127.0.0.1", "-p", std::to_string(target().port()), "-U", "postgres", "-d", db(),
-                             "-c", "SET application_name = '" + application_name + "'; " + sql},
-                            std::string(TIDEMARK_PG_BINDIR) + "/psql");
-    }
-    bool sleeping(const std::string& application_name) const {
-        return tgt_value("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + application_name +
-                         "' AND wait_event = 'PgSleep'") == "1";
-    }
 
     bool target_count_is(const std::string& table, const std::string& count) const {
         try {

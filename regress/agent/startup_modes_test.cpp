@@ -58,6 +58,44 @@ TEST_F(StartupModes, InitialHandsOffWithoutGapWhileWritesContinue) {
     expect_converged();
 }
 
+TEST_F(StartupModes, InitialCopiesAgainFromAFreshSnapshotWhatChangedAfterTheExport) {
+    // A table rewritten after the snapshot was exported has files whose rows
+    // that snapshot cannot see: copied in it, the table came out empty, and
+    // the stream does not carry a rewrite.  A column dropped meanwhile made
+    // the copy fail instead.
+    src("CREATE TABLE rewritten (id bigint PRIMARY KEY, v int)");
+    src("INSERT INTO rewritten SELECT g, g FROM generate_series(1, 1000) g");
+    src("CREATE TABLE narrowed (id bigint PRIMARY KEY, v int, gone text)");
+    src("INSERT INTO narrowed SELECT g, g, 'x' FROM generate_series(1, 500) g");
+    tgt("CREATE TABLE rewritten (id bigint PRIMARY KEY, v int)");
+    // The agent clears the target tables after the export and before the
+    // copy reads anything: holding one of them there opens the window.
+    AgentProcess holder =
+        target_session("holds the copy", "BEGIN; LOCK TABLE rewritten IN ACCESS EXCLUSIVE MODE; SELECT pg_sleep(600)");
+    ASSERT_TRUE(wait_until([&] { return sleeping("holds the copy"); })) << holder.err();
+    TempFile cfg(config("initial"));
+    AgentProcess agent = start_sync(cfg, {"--once"});
+    ASSERT_TRUE(wait_until([&] {
+        return tgt_value("SELECT count(*) FROM pg_locks WHERE relation = 'rewritten'::regclass AND NOT granted") == "1";
+    })) << agent.err();
+    ASSERT_EQ(src_value("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" + slot() + "'"), "1");
+    src("ALTER TABLE rewritten ALTER COLUMN v TYPE int USING v + 0");  // a rewrite that keeps the values
+    src("ALTER TABLE narrowed DROP COLUMN gone");
+    src("INSERT INTO rewritten VALUES (1001, 1001); INSERT INTO narrowed VALUES (501, 501)");
+    tgt("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'holds the copy'");
+    holder.wait(std::chrono::seconds(10));
+
+    auto code = agent.wait(std::chrono::seconds(120));
+    ASSERT_TRUE(code.has_value()) << agent.err();
+    ASSERT_EQ(*code, 0) << agent.err();
+    EXPECT_NE(agent.err().find("was rewritten or truncated"), std::string::npos) << agent.err();
+    EXPECT_NE(agent.err().find("copying the tables the interrupted copy had not finished"), std::string::npos)
+        << agent.err();
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM rewritten"), "1001");
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM narrowed"), "501");
+    expect_converged();
+}
+
 TEST_F(StartupModes, LatestDoesNotBackfill) {
     src(kItems);
     src("INSERT INTO items SELECT g, 'old ' || g, 1, 1 FROM generate_series(1, 100) g");

@@ -99,6 +99,17 @@ AgentProcess SyncTest::start_pgbench(const std::vector<std::string>& args) const
     return AgentProcess(pgbench_args(source(), db_, args), std::string(TIDEMARK_PG_BINDIR) + "/pgbench");
 }
 
+AgentProcess SyncTest::target_session(const std::string& application_name, const std::string& sql) const {
+    return AgentProcess({"-h", "127.0.0.1", "-p", std::to_string(target().port()), "-U", "postgres", "-d", db_, "-c",
+                         "SET application_name = '" + application_name + "'; " + sql},
+                        std::string(TIDEMARK_PG_BINDIR) + "/psql");
+}
+
+bool SyncTest::sleeping(const std::string& application_name) const {
+    return tgt_value("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + application_name +
+                     "' AND wait_event = 'PgSleep'") == "1";
+}
+
 void SyncTest::expect_converged() const {
     auto tables = user_tables(source(), db_);
     auto diffs = compare_tables(source(), db_, target(), db_, tables);

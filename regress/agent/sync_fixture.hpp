@@ -51,6 +51,12 @@ protected:
     AgentRun pgbench(const std::vector<std::string>& args) const;
     AgentProcess start_pgbench(const std::vector<std::string>& args) const;
 
+    // A psql session on the target named `application_name` that runs `sql`
+    // in the background (a session an agent left behind, a lock held), and
+    // whether it has reached its pg_sleep().
+    AgentProcess target_session(const std::string& application_name, const std::string& sql) const;
+    bool sleeping(const std::string& application_name) const;
+
     // Every user table of the source equals the target's, row for row.
     void expect_converged() const;
 

@@ -11,6 +11,7 @@
 #include "idp/copy_pump.hpp"
 #include "idp/copy_session.hpp"
 #include "idp/copy_state.hpp"
+#include "idp/snapshot_table_lock.hpp"
 #include "log/event.hpp"
 #include "pg/conninfo_mask.hpp"
 #include "pg/database_error.hpp"
@@ -50,6 +51,11 @@ std::string copy_in_sql(const TableWork& work) {
            (work.target.binary ? " (FORMAT binary)" : "");
 }
 
+// Errors no retry in the same snapshot gets past.
+bool needs_fresh_snapshot(const pg::DatabaseError& e) {
+    return e.sqlstate() == kSnapshotGone || e.sqlstate() == kChangedSinceSnapshot;
+}
+
 // Waits `delay` unless a stop is requested first.
 void sleep_unless_stopped(std::chrono::milliseconds delay, std::stop_token stop) {
     std::mutex m;
@@ -79,6 +85,7 @@ void CopyJob::run() noexcept {
 void CopyJob::connect() {
     if (!source_.is_ok()) {
         source_.close();
+        locked_tables_.clear();
         source_ = open_source_in_snapshot(context_.config.source.conninfo, context_.snapshot);
     }
     if (!target_.is_ok()) {
@@ -106,9 +113,10 @@ void CopyJob::with_retries(const std::string& what, Work&& work) {
             work(attempt);
             return;
         } catch (const pg::DatabaseError& e) {
-            // A lost snapshot cannot come back: the whole copy resumes from a
-            // fresh one (the sync's retry), not this task.
-            if (!e.is_connection_error() || e.sqlstate() == kSnapshotGone || attempt >= kMaxAttempts ||
+            // A lost snapshot cannot come back, nor a table changed since it:
+            // the whole copy resumes from a fresh one (the sync's retry), not
+            // this task.
+            if (!e.is_connection_error() || needs_fresh_snapshot(e) || attempt >= kMaxAttempts ||
                 context_.stop.stop_requested())
                 throw;
             bool source_lost = !source_.is_ok();
@@ -156,6 +164,7 @@ void CopyJob::run_task(const Task& task, bool first_of_table) {
 void CopyJob::count_rows(const Task& task) {
     const TableWork& work = context_.schedule.table(task.table);
     std::string name = work.source.qualified();
+    lock_table(task.table);
     pg::Result r = source_.exec("SELECT count(*) " + from_clause(work.source),
                                 "while counting the rows of " + name + " in the snapshot");
     std::int64_t rows = std::stoll(std::string(r.value(0, 0)));
@@ -169,6 +178,7 @@ void CopyJob::copy_chunk(const Task& task, int attempt) {
     std::string name = work.source.qualified();
     // A retry after a COMMIT whose reply was lost: the chunk may be in.
     if (attempt > 1 && chunk_committed(target_, context_.pipeline, name, chunk.number)) return;
+    lock_table(task.table);
 
     std::string context = "(table " + name + ", chunk " + std::to_string(chunk.number) + ")";
     std::int64_t shown_rows = 0;
@@ -196,6 +206,12 @@ void CopyJob::copy_chunk(const Task& task, int attempt) {
         context_.schedule.add_progress(task.table, -shown_rows, -shown_bytes);
         throw;
     }
+}
+
+void CopyJob::lock_table(std::size_t table) {
+    if (locked_tables_.contains(table)) return;
+    lock_as_the_snapshot_saw_it(source_, context_.schedule.table(table).source, context_.snapshot);
+    locked_tables_.insert(table);
 }
 
 void CopyJob::finish_table(const Task& task) {

@@ -2,15 +2,18 @@
 // the snapshot and one target connection, takes tasks from the schedule
 // and runs them: a table's count(*), a chunk (its COPY and its
 // tidemark.copy_chunks row in one target transaction), and a table's
-// cutover (row count check, keys and indexes, phase 'copied').  A task
-// that loses a connection is retried from its start on fresh connections
-// in the same snapshot, with backoff.
+// cutover (row count check, keys and indexes, phase 'copied').  Before it
+// first reads a table it locks it and checks that the snapshot still shows
+// its rows (idp/snapshot_table_lock.hpp).  A task that loses a connection
+// is retried from its start on fresh connections in the same snapshot,
+// with backoff.
 // Its target connection writes under the job's own replication origin
 // (checkpoint/copy_origin.hpp).
 // Must not: share its connections, or swallow an error (the first one
 // stops the whole copy through the schedule).
 #pragma once
 
+#include <set>
 #include <stop_token>
 #include <string>
 
@@ -43,6 +46,7 @@ private:
     void count_rows(const Task& task);
     void copy_chunk(const Task& task, int attempt);
     void finish_table(const Task& task);
+    void lock_table(std::size_t table);
     template <typename Work>
     void with_retries(const std::string& what, Work&& work);
     void connect();
@@ -52,6 +56,9 @@ private:
     int id_;
     pg::Connection source_;
     pg::Connection target_;
+    // The tables locked in source_'s transaction, which holds their locks
+    // until it ends.
+    std::set<std::size_t> locked_tables_;
 };
 
 // Retries of one task before the copy gives up on a lost connection:

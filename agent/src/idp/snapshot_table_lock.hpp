@@ -1,0 +1,34 @@
+// lock_as_the_snapshot_saw_it: what a copy job does before it first reads a
+// table in the exported snapshot.  The snapshot fixes the rows, not the
+// files: a table rewritten after the export (an ALTER TABLE that rewrites,
+// TRUNCATE, VACUUM FULL, CLUSTER) has new files whose rows the snapshot
+// cannot see, so the copy would read it as empty and lose every row, and
+// logical decoding does not send the rewrite either.  Once the job holds
+// the table's lock nothing can rewrite it until the job's transaction ends;
+// what happened before the lock is found by comparing the table the
+// snapshot saw with the one there is now.
+// Must not: be called outside a transaction in the snapshot (the lock
+// would end with the statement).
+#pragma once
+
+#include <string_view>
+
+#include "catalog/source_table.hpp"
+#include "idp/snapshot.hpp"
+#include "pg/connection.hpp"
+
+namespace tidemark::idp {
+
+// The SQLSTATE of "a table changed on the source after the snapshot was
+// exported" (object_not_in_prerequisite_state).
+inline constexpr std::string_view kChangedSinceSnapshot = "55000";
+
+// Takes ACCESS SHARE on `table` (and its partitions) for the rest of the
+// transaction, then checks that its name still leads to it and that it,
+// its partitions and its columns are the ones the snapshot saw.  When not,
+// throws pg::DatabaseError with kChangedSinceSnapshot, flagged as an
+// outage: the sync starts the copy again, and the tables not finished yet
+// are copied from a fresh snapshot, taken after the change.
+void lock_as_the_snapshot_saw_it(pg::Connection& source, const catalog::SourceTable& table, const Snapshot& snapshot);
+
+}  // namespace tidemark::idp
