@@ -1,7 +1,10 @@
 // The backfill-to-CDC handoff: each startup mode, resuming from existing
 // state, --reset, and every invalid combination refused before anything is
 // applied.
+#include <algorithm>
 #include <csignal>
+#include <optional>
+#include <string>
 
 #include "sync_fixture.hpp"
 
@@ -93,6 +96,32 @@ TEST_F(StartupModes, InitialCopiesAgainFromAFreshSnapshotWhatChangedAfterTheExpo
         << agent.err();
     EXPECT_EQ(tgt_value("SELECT count(*) FROM rewritten"), "1001");
     EXPECT_EQ(tgt_value("SELECT count(*) FROM narrowed"), "501");
+    expect_converged();
+}
+
+TEST_F(StartupModes, ACopyJobHoldsTheLockOfOneTableAtATime) {
+    // DDL on a table already copied must not wait for the rest of the copy
+    // (nor every query queued behind that DDL).
+    for (int i = 0; i < 30; ++i)
+        src("CREATE TABLE t" + std::to_string(i) + " (id bigint PRIMARY KEY, v text); INSERT INTO t" +
+            std::to_string(i) + " SELECT g, md5(g::text) FROM generate_series(1, 5000) g");
+    TempFile cfg(config("initial"));
+    AgentProcess agent = start_sync(cfg, {"--once"});
+    const std::string locked_by_copy =
+        "SELECT coalesce(max(n), 0) FROM (SELECT count(*) AS n FROM pg_locks l JOIN pg_class c ON c.oid = l.relation "
+        "JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = 'tidemark copy' AND c.relkind = 'r' "
+        "AND c.relnamespace = 'public'::regnamespace GROUP BY l.pid) per_session";
+    int most = 0;
+    int samples_inside = 0;
+    std::optional<int> code;
+    while (!(code = agent.wait(std::chrono::milliseconds(5)))) {
+        int n = std::stoi(src_value(locked_by_copy));
+        most = std::max(most, n);
+        if (n > 0) ++samples_inside;
+    }
+    ASSERT_EQ(*code, 0) << agent.err();
+    EXPECT_GT(samples_inside, 5) << "too few samples landed in the copy to prove anything";
+    EXPECT_EQ(most, 1) << "a copy session held the locks of several tables at once";
     expect_converged();
 }
 

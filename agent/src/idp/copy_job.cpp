@@ -85,7 +85,7 @@ void CopyJob::run() noexcept {
 void CopyJob::connect() {
     if (!source_.is_ok()) {
         source_.close();
-        locked_tables_.clear();
+        locked_table_.reset();
         source_ = open_source_in_snapshot(context_.config.source.conninfo, context_.snapshot);
     }
     if (!target_.is_ok()) {
@@ -209,9 +209,14 @@ void CopyJob::copy_chunk(const Task& task, int attempt) {
 }
 
 void CopyJob::lock_table(std::size_t table) {
-    if (locked_tables_.contains(table)) return;
+    if (locked_table_ == table) return;
+    if (locked_table_) {
+        source_.exec("COMMIT", "while letting go of a copied table's lock");
+        locked_table_.reset();
+        begin_in_snapshot(source_, context_.snapshot);
+    }
     lock_as_the_snapshot_saw_it(source_, context_.schedule.table(table).source, context_.snapshot);
-    locked_tables_.insert(table);
+    locked_table_ = table;
 }
 
 void CopyJob::finish_table(const Task& task) {

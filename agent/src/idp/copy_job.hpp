@@ -2,9 +2,12 @@
 // the snapshot and one target connection, takes tasks from the schedule
 // and runs them: a table's count(*), a chunk (its COPY and its
 // tidemark.copy_chunks row in one target transaction), and a table's
-// cutover (row count check, keys and indexes, phase 'copied').  Before it
-// first reads a table it locks it and checks that the snapshot still shows
-// its rows (idp/snapshot_table_lock.hpp).  A task that loses a connection
+// cutover (row count check, keys and indexes, phase 'copied').  Its source
+// transaction holds one table's lock at a time: before it reads another
+// table it starts a new transaction in the snapshot, locks that table and
+// checks that the snapshot still shows its rows
+// (idp/snapshot_table_lock.hpp), so DDL on the tables it is done with does
+// not wait for the rest of the copy.  A task that loses a connection
 // is retried from its start on fresh connections in the same snapshot,
 // with backoff.
 // Its target connection writes under the job's own replication origin
@@ -13,7 +16,8 @@
 // stops the whole copy through the schedule).
 #pragma once
 
-#include <set>
+#include <cstddef>
+#include <optional>
 #include <stop_token>
 #include <string>
 
@@ -56,9 +60,8 @@ private:
     int id_;
     pg::Connection source_;
     pg::Connection target_;
-    // The tables locked in source_'s transaction, which holds their locks
-    // until it ends.
-    std::set<std::size_t> locked_tables_;
+    // The table source_'s transaction has locked, if any.
+    std::optional<std::size_t> locked_table_;
 };
 
 // Retries of one task before the copy gives up on a lost connection:
