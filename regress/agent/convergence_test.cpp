@@ -159,5 +159,37 @@ TEST_F(Convergence, NewColumnsStopOrAreAdded) {
     expect_converged();
 }
 
+TEST_F(Convergence, AddedColumnsHoldWhatTheSourcesOlderRowsRead) {
+    src("CREATE TABLE t (id int PRIMARY KEY, a text)");
+    src("INSERT INTO t SELECT g, 'row ' || g FROM generate_series(1, 100) g");
+    ASSERT_EQ(sync_once(config("initial")).exit_code, 0);
+    // Constant defaults: the older rows read them, and no WAL says so.
+    src("ALTER TABLE t ADD COLUMN status text NOT NULL DEFAULT 'it''s active', ADD COLUMN since timestamptz DEFAULT "
+        "now(), ADD COLUMN tags int[] DEFAULT '{1,2}', ADD COLUMN plain int");
+    src("INSERT INTO t VALUES (101, 'new', 'fresh', now(), '{3}', 7)");
+
+    auto refused = sync_once(config("initial"));
+    EXPECT_EQ(refused.exit_code, 1) << describe(refused);
+    EXPECT_NE(refused.err.find("ADD COLUMN \"status\" text DEFAULT 'it''s active'::text"), std::string::npos)
+        << "the hint must give the value the older rows need:\n"
+        << refused.err;
+
+    auto added = sync_once(config("initial", "auto_add_columns = true"));
+    ASSERT_EQ(added.exit_code, 0) << describe(added);
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM t WHERE status = 'it''s active' AND tags = '{1,2}' AND plain IS NULL"),
+              "100");
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM pg_attrdef WHERE adrelid = 't'::regclass"), "0")
+        << "the target keeps no default of its own";
+    expect_converged();
+
+    // A default that is not a constant rewrites the source table: the older
+    // rows' values are not in the stream, which is said.
+    src("ALTER TABLE t ADD COLUMN r float8 DEFAULT random()");
+    src("UPDATE t SET a = 'touched' WHERE id = 1");
+    auto warned = sync_once(config("initial", "auto_add_columns = true"));
+    ASSERT_EQ(warned.exit_code, 0) << describe(warned);
+    EXPECT_NE(warned.err.find("--reseed public.t"), std::string::npos) << warned.err;
+}
+
 }  // namespace
 }  // namespace tidemark::testing

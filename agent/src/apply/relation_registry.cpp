@@ -40,8 +40,8 @@ std::vector<const wire::Column*> missing_columns(const wire::Relation& rel, cons
 
 }  // namespace
 
-RelationRegistry::RelationRegistry(RegistrySettings settings, IdpGate gate)
-    : settings_(settings), gate_(std::move(gate)) {}
+RelationRegistry::RelationRegistry(RegistrySettings settings, IdpGate gate, schema::AddedColumnValues* added_values)
+    : settings_(settings), gate_(std::move(gate)), added_values_(added_values) {}
 
 std::shared_ptr<const RelationInfo> RelationRegistry::find(std::uint32_t relid) const {
     auto it = relations_.find(relid);
@@ -84,24 +84,45 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
 
     auto missing = missing_columns(rel, *target);
     if (!missing.empty()) {
-        if (!settings_.auto_add_columns) {
-            const wire::Column& c = *missing.front();
-            std::string type = c.type_name.empty() ? "<type>" : c.type_name;
-            throw ApplyError("column " + pg::quote_identifier(c.name) + " of source table " + info->source_table +
-                             " does not exist in target table " + info->target_table +
-                             "; add it on the target (ALTER TABLE " + info->target_table + " ADD COLUMN " +
-                             pg::quote_identifier(c.name) + " " + type +
-                             ") or set [sync] auto_add_columns = true, then run again");
-        }
         std::vector<wire::Column> cols;
-        for (const wire::Column* c : missing) cols.push_back(*c);
+        std::vector<std::string> names;
+        for (const wire::Column* c : missing) {
+            cols.push_back(*c);
+            names.push_back(c->name);
+        }
         auto types = schema::column_types(conn, cols);
+        std::unordered_map<std::string, schema::ExistingRows> existing;
+        if (added_values_) existing = added_values_->existing_rows(rel.relid, names);
+        auto existing_rows = [&](const std::string& name) {
+            auto it = existing.find(name);
+            return it == existing.end() ? schema::ExistingRows{} : it->second;
+        };
+        if (!settings_.auto_add_columns) {
+            std::string add;
+            for (const auto& sql :
+                 schema::add_column_sql(info->target_table, cols[0].name, types[0], existing_rows(cols[0].name).value))
+                add += (add.empty() ? "" : "; ") + sql;
+            throw ApplyError("column " + pg::quote_identifier(cols[0].name) + " of source table " + info->source_table +
+                             " does not exist in target table " + info->target_table + "; add it on the target (" +
+                             add + ") or set [sync] auto_add_columns = true, then run again");
+        }
         session.begin();
         for (std::size_t i = 0; i < cols.size(); ++i) {
-            conn.exec(schema::add_column_sql(info->target_table, cols[i].name, types[i]),
-                      "while adding column " + cols[i].name + " to " + info->target_table);
+            schema::ExistingRows rows = existing_rows(cols[i].name);
+            for (const auto& sql : schema::add_column_sql(info->target_table, cols[i].name, types[i], rows.value))
+                conn.exec(sql, "while adding column " + cols[i].name + " to " + info->target_table);
             log::info("added a column on the target (auto_add_columns)",
-                      {{"table", info->target_table}, {"column", cols[i].name}, {"type", types[i]}});
+                      {{"table", info->target_table},
+                       {"column", cols[i].name},
+                       {"type", types[i]},
+                       {"existing_rows", rows.value.value_or("NULL")}});
+            if (rows.values_unknown)
+                log::warn(
+                    "the source's rows from before this column was added may hold values the stream does not "
+                    "carry (a default that is not a constant makes the source rewrite the table); compare the "
+                    "column, or copy the table again: tidemark sync --reseed " +
+                        rel.ns + "." + rel.name,
+                    {{"table", info->target_table}, {"column", cols[i].name}});
         }
         target = load_target_table(conn, info->target_table);
         if (!target || !missing_columns(rel, *target).empty())

@@ -3,9 +3,11 @@
 // relation maps to (the copy's mapping, else the same schema and name),
 // what the target's catalogs say about it, and the gate's high-water
 // mark.  A table missing on the target is created (create_tables), a
-// column missing on the target is added (auto_add_columns) — inside the
-// open target transaction, so the DDL commits with the rows that need it
-// — or the stream stops with an error saying what to do.
+// column missing on the target is added (auto_add_columns), holding in
+// the rows already there what the source's older rows read in it
+// (schema/added_column_values.hpp) — inside the open target transaction,
+// so the DDL commits with the rows that need it — or the stream stops
+// with an error saying what to do.
 // Must not: run while a pipeline is in flight on the session.
 #pragma once
 
@@ -16,6 +18,7 @@
 #include "apply/apply_session.hpp"
 #include "apply/idp_gate.hpp"
 #include "apply/relation_info.hpp"
+#include "schema/added_column_values.hpp"
 #include "wire/message.hpp"
 
 namespace tidemark::apply {
@@ -27,7 +30,9 @@ struct RegistrySettings {
 
 class RelationRegistry {
 public:
-    RelationRegistry(RegistrySettings settings, IdpGate gate);
+    // `added_values` stays owned by the caller; null: columns are added
+    // empty, whatever the source's older rows hold.
+    RelationRegistry(RegistrySettings settings, IdpGate gate, schema::AddedColumnValues* added_values);
 
     // Null when the relation was never defined in this session.
     std::shared_ptr<const RelationInfo> find(std::uint32_t relid) const;
@@ -41,6 +46,7 @@ public:
 private:
     RegistrySettings settings_;
     IdpGate gate_;
+    schema::AddedColumnValues* added_values_;
     std::unordered_map<std::uint32_t, std::shared_ptr<const RelationInfo>> relations_;
 };
 

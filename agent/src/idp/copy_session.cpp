@@ -3,19 +3,19 @@
 
 #include "pg/database_error.hpp"
 #include "pg/quoting.hpp"
+#include "pg/text_settings.hpp"
 
 namespace tidemark::idp {
 namespace {
 
 constexpr std::string_view kApplicationName = "tidemark copy";
 
-// Text COPY (the fallback for types binary COPY cannot carry) depends on
-// these: ISO dates and intervals in a form every server reads back, and
-// floats with every digit.  A long COPY or an idle snapshot transaction
-// must not be ended by the role's own timeouts.
-constexpr std::string_view kCommonSettings =
-    "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0; "
-    "SET datestyle = 'ISO, YMD'; SET intervalstyle = 'postgres'; SET extra_float_digits = 3";
+// A long COPY or an idle snapshot transaction must not be ended by the
+// role's own timeouts; text COPY needs the portable text forms.
+std::string common_settings() {
+    return "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0; " +
+           std::string(pg::kPortableTextSettings);
+}
 
 pg::Connection connect(const std::string& conninfo) {
     pg::ConnectOptions options;
@@ -45,7 +45,7 @@ void begin_in_snapshot(pg::Connection& source, const Snapshot& snapshot) {
 pg::Connection open_source(const std::string& conninfo) {
     pg::Connection conn = connect(conninfo);
     std::string encoding = conn.parameter_status("server_encoding");
-    std::string sql(kCommonSettings);
+    std::string sql = common_settings();
     if (!encoding.empty()) sql += "; SET client_encoding = " + pg::quote_literal(encoding);
     conn.exec(sql, "while setting up a source session for the copy");
     return conn;
@@ -59,7 +59,7 @@ pg::Connection open_source_in_snapshot(const std::string& conninfo, const Snapsh
 
 pg::Connection open_target(const std::string& conninfo, const std::string& client_encoding) {
     pg::Connection conn = connect(conninfo);
-    std::string sql(kCommonSettings);
+    std::string sql = common_settings();
     // As PostgreSQL's own apply worker: the target's triggers and foreign
     // key checks do not fire for copied rows.
     sql += "; SET session_replication_role = replica; SET synchronous_commit = on";

@@ -32,9 +32,13 @@ std::string create_schema_sql(std::string_view schema) {
     return "CREATE SCHEMA IF NOT EXISTS " + pg::quote_identifier(schema);
 }
 
-std::string add_column_sql(std::string_view table, std::string_view column, std::string_view type) {
-    return "ALTER TABLE " + std::string(table) + " ADD COLUMN " + pg::quote_identifier(column) + " " +
-           std::string(type);
+std::vector<std::string> add_column_sql(std::string_view table, std::string_view column, std::string_view type,
+                                        const std::optional<std::string>& existing_rows) {
+    std::string add =
+        "ALTER TABLE " + std::string(table) + " ADD COLUMN " + pg::quote_identifier(column) + " " + std::string(type);
+    if (!existing_rows) return {add};
+    return {add + " DEFAULT " + pg::quote_literal(*existing_rows) + "::" + std::string(type),
+            "ALTER TABLE " + std::string(table) + " ALTER COLUMN " + pg::quote_identifier(column) + " DROP DEFAULT"};
 }
 
 }  // namespace tidemark::schema

@@ -6,6 +6,7 @@
 // transaction, so the DDL commits with the rows that need it).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,6 +23,11 @@ std::string create_table_sql(std::string_view table, const wire::Relation& relat
 
 std::string create_schema_sql(std::string_view schema);
 
-std::string add_column_sql(std::string_view table, std::string_view column, std::string_view type);
+// ADD COLUMN, so that the rows already there hold `existing_rows` (the
+// text form of what the source's older rows read, AddedColumnValues): a
+// constant DEFAULT, then dropped, since the target needs no default the
+// source's rows do not.  One statement, or two.
+std::vector<std::string> add_column_sql(std::string_view table, std::string_view column, std::string_view type,
+                                        const std::optional<std::string>& existing_rows);
 
 }  // namespace tidemark::schema

@@ -19,6 +19,7 @@
 #include "state/version_keeper.hpp"
 #include "stream/replication_connection.hpp"
 #include "stream/stream_reader.hpp"
+#include "schema/added_column_values.hpp"
 #include "sync/payload_queue.hpp"
 #include "sync/pipeline_observer.hpp"
 #include "tidemark_protocol.h"
@@ -194,8 +195,10 @@ StreamOutcome stream_changes(const config::Config& config, const state::Pipeline
     apply::ApplySession session = apply::ApplySession::open(config.target.conninfo, origin, {encoding});
     pg::Lsn start = origin.progress(session.connection()).value_or(fallback_start);
 
+    schema::AddedColumnValues added_values(config.source.conninfo);
     apply::RelationRegistry registry({config.target.create_tables, config.sync.auto_add_columns},
-                                     apply::IdpGate(state::load_tables(session.connection(), pipeline.name)));
+                                     apply::IdpGate(state::load_tables(session.connection(), pipeline.name)),
+                                     &added_values);
     // A [conflicts] or [late_data] section turns detection on; without
     // them nothing is probed and the apply path is unchanged.
     std::optional<conflict::Detector> detector;
