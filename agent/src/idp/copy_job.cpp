@@ -51,11 +51,6 @@ std::string copy_in_sql(const TableWork& work) {
            (work.target.binary ? " (FORMAT binary)" : "");
 }
 
-// Errors no retry in the same snapshot gets past.
-bool needs_fresh_snapshot(const pg::DatabaseError& e) {
-    return e.sqlstate() == kSnapshotGone || e.sqlstate() == kChangedSinceSnapshot;
-}
-
 // Waits `delay` unless a stop is requested first.
 void sleep_unless_stopped(std::chrono::milliseconds delay, std::stop_token stop) {
     std::mutex m;

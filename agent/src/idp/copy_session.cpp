@@ -25,6 +25,10 @@ pg::Connection connect(const std::string& conninfo) {
 
 }  // namespace
 
+bool needs_fresh_snapshot(const pg::DatabaseError& e) {
+    return e.is_connection_error() && (e.sqlstate() == kSnapshotGone || e.sqlstate() == kChangedSinceSnapshot);
+}
+
 void begin_in_snapshot(pg::Connection& source, const Snapshot& snapshot) {
     source.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "while starting a transaction on the source");
     try {

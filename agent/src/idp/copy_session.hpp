@@ -10,11 +10,21 @@
 
 #include "idp/snapshot.hpp"
 #include "pg/connection.hpp"
+#include "pg/database_error.hpp"
 
 namespace tidemark::idp {
 
 // SET TRANSACTION SNAPSHOT's answer when the snapshot no longer exists.
 inline constexpr std::string_view kSnapshotGone = "22023";
+
+// The SQLSTATE of "a table changed on the source after the snapshot was
+// exported" (object_not_in_prerequisite_state; idp/snapshot_table_lock.hpp).
+inline constexpr std::string_view kChangedSinceSnapshot = "55000";
+
+// A lost snapshot, or a table changed since it: errors no retry in the same
+// snapshot gets past.  The sync starts the copy again, and the tables not
+// finished yet are copied from a fresh snapshot.
+bool needs_fresh_snapshot(const pg::DatabaseError& e);
 
 // Starts a REPEATABLE READ READ ONLY transaction on `source` that sees
 // exactly `snapshot`.  Throws pg::DatabaseError; a snapshot that is gone

@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "idp/copy_session.hpp"
 #include "pg/database_error.hpp"
 
 namespace tidemark::idp {

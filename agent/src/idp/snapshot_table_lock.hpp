@@ -11,23 +11,17 @@
 // would end with the statement).
 #pragma once
 
-#include <string_view>
-
 #include "catalog/source_table.hpp"
 #include "idp/snapshot.hpp"
 #include "pg/connection.hpp"
 
 namespace tidemark::idp {
 
-// The SQLSTATE of "a table changed on the source after the snapshot was
-// exported" (object_not_in_prerequisite_state).
-inline constexpr std::string_view kChangedSinceSnapshot = "55000";
-
 // Takes ACCESS SHARE on `table` (and its partitions) for the rest of the
 // transaction, then checks that its name still leads to it and that it,
 // its partitions and its columns are the ones the snapshot saw.  When not,
-// throws pg::DatabaseError with kChangedSinceSnapshot, flagged as an
-// outage: the sync starts the copy again, and the tables not finished yet
+// throws pg::DatabaseError with kChangedSinceSnapshot (copy_session.hpp),
+// flagged as an outage: the sync starts the copy again, and the tables not finished yet
 // are copied from a fresh snapshot, taken after the change.
 void lock_as_the_snapshot_saw_it(pg::Connection& source, const catalog::SourceTable& table, const Snapshot& snapshot);
 

@@ -11,6 +11,7 @@
 #include "cli/exit_codes.hpp"
 #include "config/config_error.hpp"
 #include "idp/copy_error.hpp"
+#include "idp/copy_session.hpp"
 #include "idp/initial_copy.hpp"
 #include "log/event.hpp"
 #include "metrics/observability.hpp"
@@ -200,11 +201,13 @@ int run_pipeline(const config::Config& config, const cli::SyncOptions& options, 
             ++reconnects;
             monitoring.stage(metrics::Stage::reconnecting, e.what());
             auto delay = backoff.next();
-            log::warn("lost a connection; retrying from the saved position", {{"in_ms", std::to_string(delay.count())},
-                                                                              {"attempt", std::to_string(reconnects)},
-                                                                              {"source", run.source},
-                                                                              {"target", run.destination},
-                                                                              {"error", e.what()}});
+            log::warn(idp::needs_fresh_snapshot(e) ? "the copy needs a fresh snapshot; retrying from the saved position"
+                                                   : "lost a connection; retrying from the saved position",
+                      {{"in_ms", std::to_string(delay.count())},
+                       {"attempt", std::to_string(reconnects)},
+                       {"source", run.source},
+                       {"target", run.destination},
+                       {"error", e.what()}});
             // A failure inside start_pipeline left `start` empty: the next
             // attempt resumes from the state (an unfinished copy included).
             wait_for(delay, stop);
