@@ -159,6 +159,26 @@ TEST_F(Convergence, NewColumnsStopOrAreAdded) {
     expect_converged();
 }
 
+TEST_F(Convergence, TextValuesDoNotDependOnTheSourcesDateStyle) {
+    // User-defined types travel as text, written in the walsender's session
+    // forms: a source whose defaults are a DMY DateStyle, SQL-standard
+    // intervals and short floats must still arrive as the same values.
+    for (const char* setting : {"datestyle = 'SQL, DMY'", "intervalstyle = 'sql_standard'", "extra_float_digits = 0"})
+        src("ALTER DATABASE " + db() + " SET " + setting);
+    src("CREATE DOMAIN day AS date; CREATE TYPE reading AS (at timestamptz, value float8, span interval); "
+        "CREATE TABLE t (id int PRIMARY KEY, d day, r reading, rs reading[])");
+    const std::string row = "'2026-11-05', ROW('2026-11-05 10:00:00+00', 0.1::float8 + 0.2, '-1 day -02:03:04')";
+    src("INSERT INTO t VALUES (1, " + row + ", ARRAY[ROW('2026-02-03 04:05:06.789+01', 1e-300, '-3 mons')::reading])");
+    ASSERT_EQ(sync_once(config("initial")).exit_code, 0);
+    src("INSERT INTO t VALUES (2, " + row + ", ARRAY[ROW('2026-02-03 04:05:06.789+01', 1e-300, '-3 mons')::reading])");
+    auto run = sync_once(config("initial"));
+    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM t WHERE d = '2026-11-05' AND (r).at = '2026-11-05 10:00:00+00' AND "
+                        "(r).value = 0.1::float8 + 0.2 AND (r).span = '-1 day -02:03:04'::interval"),
+              "2");
+    expect_converged();
+}
+
 TEST_F(Convergence, AddedColumnsHoldWhatTheSourcesOlderRowsRead) {
     src("CREATE TABLE t (id int PRIMARY KEY, a text)");
     src("INSERT INTO t SELECT g, 'row ' || g FROM generate_series(1, 100) g");

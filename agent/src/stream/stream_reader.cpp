@@ -5,6 +5,7 @@
 
 #include "pg/database_error.hpp"
 #include "pg/quoting.hpp"
+#include "pg/text_settings.hpp"
 #include "pg/timestamp.hpp"
 #include "stream/plugin_allowance.hpp"
 
@@ -28,6 +29,11 @@ StreamReader StreamReader::start(ReplicationConnection connection, std::string_v
                                  const StreamOptions& options, StreamReaderSettings settings) {
     pg::Connection& conn = connection.connection();
     PluginAllowance allowance = require_plugin_allowed(conn);
+    // Values that travel as text (user-defined types: domains, composites,
+    // enums) are written in the walsender session's forms.  Under a source
+    // default of DateStyle 'SQL, DMY', 5 November went out as 05/11/2026 and
+    // the target read 11 May; PostgreSQL's own subscription sets the same.
+    conn.exec(pg::kPortableTextSettings, "while setting the text forms of decoded values");
     std::string sql = "START_REPLICATION SLOT " + pg::quote_identifier(slot) + " LOGICAL " + start.to_string() + " " +
                       option_clause(options);
     pg::Result r;

@@ -9,10 +9,17 @@
 namespace tidemark::testing {
 namespace {
 
+// Rows are compared as text: both sides must write it in the same forms,
+// whatever defaults each database has (a source may use a DMY DateStyle).
+constexpr std::string_view kSameTextForms =
+    "SET datestyle = 'ISO, YMD'; SET intervalstyle = 'postgres'; SET extra_float_digits = 3; SET timezone = 'UTC'; "
+    "SET bytea_output = 'hex'; ";
+
 std::string summary_sql(const std::string& table) {
     // The column list is taken from the source so both sides render rows
     // with the same columns in the same order.
-    return "SELECT count(*)::text || '/' || coalesce(sum(hashtextextended(t::text, 0)::numeric), 0)::text FROM " +
+    return std::string(kSameTextForms) +
+           "SELECT count(*)::text || '/' || coalesce(sum(hashtextextended(t::text, 0)::numeric), 0)::text FROM " +
            table + " AS t";
 }
 
@@ -47,7 +54,8 @@ std::vector<TableDifference> compare_tables(const TestCluster& source, std::stri
         if (s == t) continue;
         auto fetch = [&](const TestCluster& c, std::string_view db) {
             std::multiset<std::string> rows;
-            for (auto& r : c.query("SELECT t::text FROM " + rel + " AS t", db)) rows.insert(r[0].value_or("NULL"));
+            for (auto& r : c.query(std::string(kSameTextForms) + "SELECT t::text FROM " + rel + " AS t", db))
+                rows.insert(r[0].value_or("NULL"));
             return rows;
         };
         auto srows = fetch(source, source_db), trows = fetch(target, target_db);
