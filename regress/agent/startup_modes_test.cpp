@@ -106,7 +106,7 @@ TEST_F(StartupModes, ACopyJobHoldsTheLockOfOneTableAtATime) {
     // a COPY: the planning before it reads every table in one transaction.
     for (int i = 0; i < 30; ++i)
         src("CREATE TABLE t" + std::to_string(i) + " (id bigint PRIMARY KEY, v text); INSERT INTO t" +
-            std::to_string(i) + " SELECT g, md5(g::text) FROM generate_series(1, 5000) g");
+            std::to_string(i) + " SELECT g, md5(g::text) FROM generate_series(1, 20000) g");
     TempFile cfg(config("initial"));
     AgentProcess agent = start_sync(cfg, {"--once"});
     const std::string locked_by_copy =
