@@ -37,7 +37,6 @@ protected:
         return "SELECT pg_advisory_lock(1952738667, hashtext('tidemark pipeline ' || '" + slot() + "'))";
     }
 
-
     bool target_count_is(const std::string& table, const std::string& count) const {
         try {
             return tgt_value("SELECT count(*) FROM " + table) == count;

@@ -12,9 +12,9 @@ constexpr std::string_view kApplicationName = "tidemark copy";
 
 // A long COPY or an idle snapshot transaction must not be ended by the
 // role's own timeouts; text COPY needs the portable text forms.
-std::string common_settings() {
+std::string common_settings(std::string_view client_encoding) {
     return "SET statement_timeout = 0; SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0; " +
-           std::string(pg::kPortableTextSettings);
+           pg::portable_text_sql(client_encoding);
 }
 
 pg::Connection connect(const std::string& conninfo) {
@@ -48,10 +48,8 @@ void begin_in_snapshot(pg::Connection& source, const Snapshot& snapshot) {
 
 pg::Connection open_source(const std::string& conninfo) {
     pg::Connection conn = connect(conninfo);
-    std::string encoding = conn.parameter_status("server_encoding");
-    std::string sql = common_settings();
-    if (!encoding.empty()) sql += "; SET client_encoding = " + pg::quote_literal(encoding);
-    conn.exec(sql, "while setting up a source session for the copy");
+    conn.exec(common_settings(conn.parameter_status("server_encoding")),
+              "while setting up a source session for the copy");
     return conn;
 }
 
@@ -63,12 +61,10 @@ pg::Connection open_source_in_snapshot(const std::string& conninfo, const Snapsh
 
 pg::Connection open_target(const std::string& conninfo, const std::string& client_encoding) {
     pg::Connection conn = connect(conninfo);
-    std::string sql = common_settings();
     // As PostgreSQL's own apply worker: the target's triggers and foreign
     // key checks do not fire for copied rows.
-    sql += "; SET session_replication_role = replica; SET synchronous_commit = on";
-    if (!client_encoding.empty()) sql += "; SET client_encoding = " + pg::quote_literal(client_encoding);
-    conn.exec(sql, "while setting up a target session for the copy");
+    conn.exec(common_settings(client_encoding) + "; SET session_replication_role = replica; SET synchronous_commit = on",
+              "while setting up a target session for the copy");
     return conn;
 }
 

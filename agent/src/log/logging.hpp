@@ -1,7 +1,8 @@
 // Logging setup: one stderr logger, installed as spdlog's default, in the
 // chosen format.  stdout is left for reports.  The sink is returned so that
-// progress bars can share the terminal with the log (log/terminal_sink.hpp).  Must not: be called from
-// library code (only the command line chooses the format).
+// progress bars can share the terminal with the log (log/terminal_sink.hpp).
+// Must not: be called from library code (only the command line chooses the
+// format).
 #pragma once
 
 #include <memory>

@@ -22,18 +22,18 @@ void TerminalSink::show_status(std::vector<std::string> lines) {
 
 void TerminalSink::print_above(std::string_view line) {
     std::lock_guard lock(mutex_);
-    erase_status();
-    std::fwrite(line.data(), 1, line.size(), out_);
-    std::fputc('\n', out_);
-    draw_status();
-    std::fflush(out_);
+    write_above(std::string(line) + '\n');
 }
 
 void TerminalSink::sink_it_(const spdlog::details::log_msg& msg) {
     spdlog::memory_buf_t formatted;
     formatter_->format(msg, formatted);
+    write_above(std::string_view(formatted.data(), formatted.size()));
+}
+
+void TerminalSink::write_above(std::string_view text) {
     erase_status();
-    std::fwrite(formatted.data(), 1, formatted.size(), out_);
+    std::fwrite(text.data(), 1, text.size(), out_);
     draw_status();
     // As spdlog's own console sinks do: a line is on the screen once logged.
     std::fflush(out_);

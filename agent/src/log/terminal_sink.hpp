@@ -41,7 +41,8 @@ protected:
     void flush_() override;
 
 private:
-    // Both with mutex_ held.
+    // All with mutex_ held.  `text` ends with its newline.
+    void write_above(std::string_view text);
     void erase_status();
     void draw_status();
 

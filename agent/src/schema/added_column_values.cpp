@@ -2,7 +2,6 @@
 #include "schema/added_column_values.hpp"
 
 #include "catalog/text_array.hpp"
-#include "pg/quoting.hpp"
 #include "pg/text_settings.hpp"
 
 namespace tidemark::schema {
@@ -34,10 +33,8 @@ std::unordered_map<std::string, ExistingRows> AddedColumnValues::existing_rows(
         pg::ConnectOptions options;
         options.application_name = "tidemark catalog";
         source_ = pg::Connection::connect(conninfo_, options);
-        std::string sql(pg::kPortableTextSettings);
-        std::string encoding = source_.parameter_status("server_encoding");
-        if (!encoding.empty()) sql += "; SET client_encoding = " + pg::quote_literal(encoding);
-        source_.exec(sql, "while setting up a session to read the source's catalogs");
+        source_.exec(pg::portable_text_sql(source_.parameter_status("server_encoding")),
+                     "while setting up a session to read the source's catalogs");
     }
     pg::Result r = source_.exec_params(kExistingRowsSql, {std::to_string(relid), catalog::text_array_literal(columns)},
                                        "while reading what the source's existing rows hold in new columns");

@@ -23,9 +23,9 @@ struct RunContext {
     // The process's metrics, health and status endpoints and alerts
     // (metrics/observability.hpp), made once in run_sync; null: none.
     metrics::Observability* observability = nullptr;
-    // How copies show their progress: bars when stderr is a terminal, log
-    // lines once several pipelines may copy at the same time (bars would
-    // overwrite each other).
+    // How copies show their progress: bars when the log's sink is a
+    // terminal, log lines once several pipelines may copy at the same time
+    // (bars would overwrite each other).
     idp::ProgressDisplay progress;
 };
 

@@ -68,7 +68,7 @@ void write_report(const cli::SyncOptions& options, const std::string& text) {
 int run_sync(const config::Config& config, const cli::SyncOptions& options,
              std::shared_ptr<log::TerminalSink> terminal) {
     RunContext context;
-    if (terminal && terminal->is_terminal()) context.progress.terminal = std::move(terminal);
+    context.progress.terminal = std::move(terminal);
     SignalWatcher signals(context.stop);
     // One metrics server and alert monitor for every pipeline of the process.
     std::unique_ptr<metrics::Observability> observability;
