@@ -21,9 +21,11 @@ std::string literal(const std::string& text) {
 std::unique_ptr<TestCluster> SyncTest::source_;
 std::unique_ptr<TestCluster> SyncTest::target_;
 
-void SyncTest::SetUpTestSuite() {
-    source_ = std::make_unique<TestCluster>("source");
-    target_ = std::make_unique<TestCluster>("target");
+void SyncTest::SetUpTestSuite() { start_clusters({}); }
+
+void SyncTest::start_clusters(const std::vector<std::string>& settings) {
+    source_ = std::make_unique<TestCluster>("source", settings);
+    target_ = std::make_unique<TestCluster>("target", settings);
 }
 
 void SyncTest::TearDownTestSuite() {

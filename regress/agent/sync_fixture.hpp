@@ -21,6 +21,9 @@ class SyncTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite();
     static void TearDownTestSuite();
+    // For a suite that needs other server settings than the defaults: its
+    // own SetUpTestSuite calls this ("name = value" lines, both clusters).
+    static void start_clusters(const std::vector<std::string>& settings);
     void SetUp() override;
 
     static TestCluster& source() { return *source_; }

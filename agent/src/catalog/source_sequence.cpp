@@ -50,9 +50,14 @@ T parse_number(std::string_view text, std::string_view what) {
 }
 
 // One query for many sequences, in batches so the statement stays small.
+// Reading a sequence locks it until the transaction ends; each batch reads
+// inside a savepoint that is then rolled back, which lets the locks go and
+// keeps the values read (a sequence's value is not transactional), so a
+// source of many thousands of sequences never runs out of lock slots.
 void read_values(pg::Connection& source, std::vector<SourceSequence>& sequences) {
-    constexpr std::size_t kBatch = 200;
+    constexpr std::size_t kBatch = 32;
     for (std::size_t first = 0; first < sequences.size(); first += kBatch) {
+        source.exec("SAVEPOINT tidemark_sequences", "while reading the values of the source's sequences");
         std::size_t last = std::min(sequences.size(), first + kBatch);
         std::string sql;
         for (std::size_t i = first; i < last; ++i) {
@@ -66,6 +71,8 @@ void read_values(pg::Connection& source, std::vector<SourceSequence>& sequences)
             sequences[i].last_value = parse_number<std::int64_t>(r.value(row, 1), "last_value");
             sequences[i].is_called = r.value(row, 2) == "t";
         }
+        source.exec("ROLLBACK TO SAVEPOINT tidemark_sequences; RELEASE SAVEPOINT tidemark_sequences",
+                    "while reading the values of the source's sequences");
     }
 }
 

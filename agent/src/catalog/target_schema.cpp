@@ -124,16 +124,34 @@ void create_types(pg::Connection& target, const UserTypes& types, TargetPreparat
     }
 }
 
+// Far below the max_locks_per_transaction (64) times connections that a
+// server shares between all its sessions.
+constexpr int kObjectsPerTransaction = 64;
+
 }  // namespace
 
 TargetPreparation prepare_target(pg::Connection& target, const std::vector<SourceTable>& tables, const UserTypes& types,
                                  const std::vector<SourceSequence>& sequences, bool create_tables) {
     TargetPreparation prep;
     prep.tables.resize(tables.size());
-    target.exec("BEGIN", "while preparing the target's tables");
-    // format_type() then qualifies every name that is not in pg_catalog,
-    // exactly as the source's names were read.
-    target.exec("SET LOCAL search_path = ''", "while preparing the target's tables");
+    auto begin = [&] {
+        target.exec("BEGIN", "while preparing the target's tables");
+        // format_type() then qualifies every name that is not in
+        // pg_catalog, exactly as the source's names were read.
+        target.exec("SET LOCAL search_path = ''", "while preparing the target's tables");
+    };
+    // Each object created holds a lock or three until COMMIT, so a schema
+    // of many thousands of tables is created in several transactions.  A
+    // run cut short leaves whole tables behind, which the next run finds
+    // and uses as it would a table the DBA made.
+    int created_in_transaction = 0;
+    auto created_one = [&] {
+        if (++created_in_transaction < kObjectsPerTransaction) return;
+        target.exec("COMMIT", "while committing the target's tables");
+        begin();
+        created_in_transaction = 0;
+    };
+    begin();
 
     std::vector<std::string> names;
     for (const auto& t : tables) names.push_back(t.qualified());
@@ -222,16 +240,20 @@ TargetPreparation prepare_target(pg::Connection& target, const std::vector<Sourc
             run(target, ddl::create_sequence(s), "sequence " + s.qualified());
             created_sequences.push_back(&s);
             ++prep.sequences_created;
+            created_one();
         }
         for (std::size_t i = 0; i < tables.size(); ++i) {
             if (existing[i]) continue;
             run(target, ddl::create_table(tables[i]), "table " + tables[i].qualified());
             prep.tables[i].created = true;
             ++prep.tables_created;
+            created_one();
         }
         for (const SourceSequence* s : created_sequences)
-            if (s->owner_table && exists(target, "to_regclass", *s->owner_table))
+            if (s->owner_table && exists(target, "to_regclass", *s->owner_table)) {
                 run(target, ddl::sequence_owned_by(*s), "the owner of sequence " + s->qualified());
+                created_one();
+            }
     }
     target.exec("COMMIT", "while committing the target's tables");
     return prep;

@@ -32,10 +32,10 @@ struct TargetPreparation {
     int tables_created = 0;
 };
 
-// One transaction on `target`.  Throws SchemaError for a missing target
-// table without create_tables, or a target table lacking a source column
-// (or making it a generated column); pg::DatabaseError when creating
-// something fails.
+// Transactions on `target`, committed every few dozen objects created.
+// Throws SchemaError for a missing target table without create_tables, or
+// a target table lacking a source column (or making it a generated
+// column); pg::DatabaseError when creating something fails.
 TargetPreparation prepare_target(pg::Connection& target, const std::vector<SourceTable>& tables, const UserTypes& types,
                                  const std::vector<SourceSequence>& sequences, bool create_tables);
 

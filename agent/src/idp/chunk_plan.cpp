@@ -12,6 +12,10 @@ namespace {
 // enough to average out a few odd pages, little enough to cost nothing.
 constexpr std::int64_t kSamplePages = 64;
 
+// Table locks a planning transaction holds at most: far below the
+// max_locks_per_transaction (64) times connections that a server shares.
+constexpr int kCountsPerSavepoint = 32;
+
 std::string tid(std::int64_t page) { return "(" + std::to_string(page) + ",0)"; }
 
 }  // namespace
@@ -58,7 +62,10 @@ std::string from_clause(const catalog::SourceTable& table) {
     return std::string(table.kind == catalog::TableKind::partitioned ? "FROM " : "FROM ONLY ") + table.qualified();
 }
 
-double estimate_rows(pg::Connection& source, const catalog::SourceTable& table) {
+namespace {
+
+// nullopt when only counting the rows of the first pages can tell.
+std::optional<double> estimate_from_statistics(pg::Connection& source, const catalog::SourceTable& table) {
     if (table.pages == 0) return 0;
     // A partitioned table's pages are its largest leaf's, which says
     // nothing of the rows of the others: its statistics are taken as is.
@@ -68,12 +75,41 @@ double estimate_rows(pg::Connection& source, const catalog::SourceTable& table) 
     if (table.estimated_rows >= 0 && table.stats_pages == 0 && source.server_version() < 140000)
         return table.estimated_rows;
     if (source.server_version() < 140000) return -1;
+    return std::nullopt;
+}
+
+double count_first_pages(pg::Connection& source, const catalog::SourceTable& table) {
     std::int64_t sample = std::min(table.pages, kSamplePages);
     Chunk first{0, std::nullopt, sample};
     pg::Result r = source.exec("SELECT count(*) " + from_clause(table) + first.where_clause(),
                                "while estimating the size of " + table.qualified());
     double rows = std::stod(std::string(r.value(0, 0)));
     return rows / static_cast<double>(sample) * static_cast<double>(table.pages);
+}
+
+}  // namespace
+
+std::vector<double> estimate_rows(pg::Connection& source, const std::vector<catalog::SourceTable>& tables) {
+    std::vector<double> estimates;
+    auto let_the_locks_go = [&] {
+        source.exec("ROLLBACK TO SAVEPOINT tidemark_counts; RELEASE SAVEPOINT tidemark_counts",
+                    "while estimating the sizes of the tables");
+    };
+    int held = 0;
+    for (const auto& t : tables) {
+        if (auto known = estimate_from_statistics(source, t)) {
+            estimates.push_back(*known);
+            continue;
+        }
+        if (held == 0) source.exec("SAVEPOINT tidemark_counts", "while estimating the sizes of the tables");
+        estimates.push_back(count_first_pages(source, t));
+        if (++held == kCountsPerSavepoint) {
+            let_the_locks_go();
+            held = 0;
+        }
+    }
+    if (held > 0) let_the_locks_go();
+    return estimates;
 }
 
 }  // namespace tidemark::idp

@@ -39,10 +39,13 @@ struct Chunk {
 std::vector<Chunk> plan_chunks(std::int64_t pages, double estimated_rows, std::int64_t chunk_rows,
                                bool tid_range_scans);
 
-// Rows in the table now, from pg_class.reltuples scaled to the current
+// Rows in each table now, from pg_class.reltuples scaled to the current
 // size as the planner does, or, for a table never analyzed, from counting
-// the rows of its first pages.  `source` is in the snapshot.
-double estimate_rows(pg::Connection& source, const catalog::SourceTable& table);
+// the rows of its first pages.  `source` is in the snapshot.  A count keeps
+// its table locked until the transaction ends, so the counts run inside a
+// savepoint that is rolled back every few tables: a source of many
+// thousands of tables never needs more than a handful of locks here.
+std::vector<double> estimate_rows(pg::Connection& source, const std::vector<catalog::SourceTable>& tables);
 
 // "FROM ONLY t" for an ordinary table (inheritance children are tables of
 // their own), "FROM t" for a partitioned one (its partitions' rows).

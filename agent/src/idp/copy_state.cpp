@@ -2,6 +2,8 @@
 #include "idp/copy_state.hpp"
 
 #include <charconv>
+#include <map>
+#include <numeric>
 #include <stdexcept>
 
 #include "catalog/text_array.hpp"
@@ -17,6 +19,10 @@ std::int64_t parse_count(std::string_view text) {
         throw std::runtime_error("unexpected counter \"" + std::string(text) + "\" in tidemark.tables");
     return value;
 }
+
+// Each truncated table holds a lock on itself, its indexes and its TOAST
+// table until COMMIT.
+constexpr std::size_t kTablesPerTruncate = 32;
 
 }  // namespace
 
@@ -47,10 +53,49 @@ SELECT $1, s.source_table, s.target_table, 'pending', $4::pg_lsn
     target.exec_params("DELETE FROM tidemark.copy_chunks WHERE pipeline = $1 AND source_table = ANY ($2::text[])",
                        pg::TextParams{pipeline, catalog::text_array_literal(sources)},
                        "while forgetting the chunks of the tables to copy");
-    // One statement, so tables that reference each other empty together.
-    std::string truncate = "TRUNCATE ";
-    for (std::size_t i = 0; i < targets.size(); ++i) truncate += (i ? ", " : "") + targets[i];
-    target.exec(truncate, "while emptying the target tables before the copy");
+}
+
+std::vector<std::string> truncate_statements(pg::Connection& target, const std::vector<std::string>& target_tables) {
+    // Union-find over the foreign keys between the tables.
+    std::vector<std::size_t> group(target_tables.size());
+    std::iota(group.begin(), group.end(), std::size_t{0});
+    auto root = [&](std::size_t i) {
+        while (group[i] != i) i = group[i] = group[group[i]];
+        return i;
+    };
+    if (!target_tables.empty()) {
+        pg::Result r = target.exec_params(R"SQL(
+WITH t AS (SELECT n.ord - 1 AS i, pg_catalog.to_regclass(n.name) AS oid
+             FROM pg_catalog.unnest($1::text[]) WITH ORDINALITY AS n(name, ord))
+SELECT a.i, b.i
+  FROM pg_catalog.pg_constraint c
+  JOIN t a ON a.oid = c.conrelid
+  JOIN t b ON b.oid = c.confrelid
+ WHERE c.contype = 'f' AND a.i <> b.i
+)SQL",
+                                          pg::TextParams{catalog::text_array_literal(target_tables)},
+                                          "while reading the foreign keys between the target tables");
+        for (int row = 0; row < r.rows(); ++row) {
+            auto a = static_cast<std::size_t>(parse_count(r.value(row, 0)));
+            auto b = static_cast<std::size_t>(parse_count(r.value(row, 1)));
+            if (a >= group.size() || b >= group.size())
+                throw std::runtime_error("the target returned a table that was not asked for");
+            group[root(a)] = root(b);
+        }
+    }
+    std::map<std::size_t, std::vector<std::size_t>> groups;
+    for (std::size_t i = 0; i < target_tables.size(); ++i) groups[root(i)].push_back(i);
+
+    std::vector<std::string> statements;
+    std::size_t in_statement = 0;
+    for (const auto& [_, members] : groups) {
+        if (statements.empty() || in_statement + members.size() > kTablesPerTruncate) {
+            statements.emplace_back("TRUNCATE ");
+            in_statement = 0;
+        }
+        for (std::size_t i : members) statements.back() += (in_statement++ ? ", " : "") + target_tables[i];
+    }
+    return statements;
 }
 
 void mark_copying(pg::Connection& target, const std::string& pipeline, const std::string& source_table) {

@@ -23,10 +23,18 @@ struct TableNames {
 
 // For the tables about to be copied from a new snapshot: their rows set to
 // 'pending' with `high_water_mark` and zero counters, their chunk rows
-// deleted, their target tables truncated; and the rows of `forget`
-// deleted.  In the caller's transaction, so it all happens or none of it.
+// deleted; and the rows of `forget` deleted.  In the caller's transaction,
+// so it all happens or none of it.  Their target tables are emptied after
+// that commits (truncate_statements): a run cut short in between finds the
+// tables pending and empties them again.
 void reset_tables(pg::Connection& target, const std::string& pipeline, const std::vector<TableNames>& tables,
                   pg::Lsn high_water_mark, const std::vector<std::string>& forget);
+
+// TRUNCATE statements that together empty `target_tables`, each for a few
+// dozen tables, so that each can commit on its own without holding more
+// locks than a server has room for.  Tables linked by a foreign key on the
+// target share a statement, as TRUNCATE requires.
+std::vector<std::string> truncate_statements(pg::Connection& target, const std::vector<std::string>& target_tables);
 
 // 'pending' -> 'copying', with started_at (autocommit is fine: the phase
 // only informs).

@@ -51,8 +51,7 @@ Plan make_plan(const config::Config& config, const Snapshot& snapshot, const std
     if (config.target.create_tables) sequences = catalog::list_sequences(source, filter, tables);
 
     bool tid_range_scans = source.server_version() >= 140000;
-    std::vector<double> estimates;
-    for (const auto& t : tables) estimates.push_back(estimate_rows(source, t));
+    std::vector<double> estimates = estimate_rows(source, tables);
     source.exec("COMMIT", "while ending the planning transaction");
     source.close();
 
@@ -96,6 +95,10 @@ void reset_state(const config::Config& config, const std::string& pipeline, cons
     target.exec("BEGIN", "while resetting the copy state");
     reset_tables(target, pipeline, names, snapshot.consistent_point, plan.gone);
     target.exec("COMMIT", "while resetting the copy state");
+    std::vector<std::string> targets;
+    for (const auto& t : names) targets.push_back(t.target_table);
+    for (const auto& truncate : truncate_statements(target, targets))
+        target.exec(truncate, "while emptying the target tables before the copy");
     checkpoint::unbind_copy_origin(target);
 }
 

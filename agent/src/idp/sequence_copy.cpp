@@ -17,6 +17,8 @@
 namespace tidemark::idp {
 namespace {
 
+constexpr int kSequencesPerTransaction = 64;
+
 std::optional<std::string> target_sequence(pg::Connection& target, const catalog::SourceSequence& s) {
     // An identity column's sequence is named by the target when it made
     // the table, so it is found through the column.
@@ -53,9 +55,20 @@ SequenceCopyResult copy_sequences(const config::Config& config, const std::optio
 
     SequenceCopyResult result;
     pg::Connection target = open_target(config.target.conninfo, encoding);
-    target.exec("BEGIN", "while setting the target's sequences");
-    target.exec("SET LOCAL search_path = ''", "while setting the target's sequences");
+    auto begin = [&] {
+        target.exec("BEGIN", "while setting the target's sequences");
+        target.exec("SET LOCAL search_path = ''", "while setting the target's sequences");
+    };
+    begin();
+    int in_transaction = 0;
     for (const auto& s : sequences) {
+        // setval locks its sequence until COMMIT: many thousands of them in
+        // one transaction would not fit in the server's lock table.
+        if (in_transaction == kSequencesPerTransaction) {
+            target.exec("COMMIT", "while committing the target's sequences");
+            begin();
+            in_transaction = 0;
+        }
         auto name = target_sequence(target, s);
         if (!name) {
             if (!config.target.create_tables || s.identity) {
@@ -84,6 +97,7 @@ SequenceCopyResult copy_sequences(const config::Config& config, const std::optio
                            pg::TextParams{*name, std::to_string(s.last_value), s.is_called ? "true" : "false"},
                            "while setting sequence " + *name + " on the target");
         ++result.sequences;
+        ++in_transaction;
     }
     target.exec("COMMIT", "while committing the target's sequences");
     log::info("sequences copied",
