@@ -159,6 +159,56 @@ TEST_F(Convergence, NewColumnsStopOrAreAdded) {
     expect_converged();
 }
 
+TEST_F(Convergence, ColumnsWidenedOnTheSourceAreWidenedOnTheTarget) {
+    // ALTER COLUMN ... TYPE sends no row, only a new RELATION: the target's
+    // older, narrower columns would round the new values (numeric,
+    // timestamps) without a word, or refuse them.
+    const std::string types =
+        "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum) "
+        "FROM pg_attribute WHERE attrelid = '%s'::regclass AND attnum > 0";
+    auto types_of = [&](const std::string& table) {
+        std::string sql = types;
+        sql.replace(sql.find("%s"), 2, table);
+        return sql;
+    };
+    src("CREATE TABLE t (id int PRIMARY KEY, code varchar(5), amount numeric(6,2), n int, at timestamp(0))");
+    src("INSERT INTO t VALUES (1, 'abc', 1234.56, 7, '2026-11-24 10:00:00')");
+    // A target table made narrower than the source's before the copy.
+    src("CREATE TABLE v (id int PRIMARY KEY, amount numeric(10,4)); INSERT INTO v VALUES (1, 1.2345)");
+    tgt("CREATE TABLE v (id int PRIMARY KEY, amount numeric(6,2))");
+    auto copied = sync_once(config("initial"));
+    ASSERT_EQ(copied.exit_code, 0) << describe(copied);
+    EXPECT_NE(copied.err.find("a target column is narrower than the source's"), std::string::npos) << copied.err;
+    EXPECT_NE(copied.err.find("ALTER TABLE \"public\".\"v\" ALTER COLUMN \"amount\" TYPE numeric(10,4)"),
+              std::string::npos)
+        << copied.err;
+    tgt("ALTER TABLE v ALTER COLUMN amount TYPE numeric(10,4); UPDATE v SET amount = 1.2345");
+    src("ALTER TABLE t ALTER COLUMN code TYPE varchar(20), ALTER COLUMN amount TYPE numeric(10,4), "
+        "ALTER COLUMN n TYPE bigint, ALTER COLUMN at TYPE timestamp(3)");
+    src("INSERT INTO t VALUES (2, 'a longer code', 123456.7891, 5000000000, '2026-11-24 10:00:00.123'); "
+        "UPDATE t SET amount = 0.0001 WHERE id = 1");
+    auto widened = sync_once(config("initial", "auto_add_columns = true"));
+    ASSERT_EQ(widened.exit_code, 0) << describe(widened);
+    EXPECT_EQ(tgt_value(types_of("t")), src_value(types_of("t")));
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM tidemark.dead_letters"), "0");
+    expect_converged();
+
+    // A target column made wider on purpose is left as it is.
+    src("CREATE TABLE u (id int PRIMARY KEY, amount numeric(6,2))");
+    tgt("CREATE TABLE u (id int PRIMARY KEY, amount numeric)");
+    src("INSERT INTO u VALUES (1, 1.5)");
+    ASSERT_EQ(sync_once(config("initial", "auto_add_columns = true")).exit_code, 0);
+    EXPECT_EQ(tgt_value(types_of("u")), "id integer, amount numeric");
+
+    // Without auto_add_columns, a warning gives the statement that widens it.
+    src("ALTER TABLE t ALTER COLUMN amount TYPE numeric(12,6); INSERT INTO t VALUES (3, 'x', 1.123456, 1, now())");
+    auto warned = sync_once(config("initial"));
+    ASSERT_EQ(warned.exit_code, 0) << describe(warned);
+    EXPECT_NE(warned.err.find("ALTER TABLE \"public\".\"t\" ALTER COLUMN \"amount\" TYPE numeric(12,6)"),
+              std::string::npos)
+        << warned.err;
+}
+
 TEST_F(Convergence, TextValuesDoNotDependOnTheSourcesDateStyle) {
     // User-defined types travel as text, written in the walsender's session
     // forms: a source whose defaults are a DMY DateStyle, SQL-standard

@@ -2,12 +2,15 @@
 #include "apply/relation_registry.hpp"
 
 #include <algorithm>
+#include <set>
 
 #include "apply/apply_error.hpp"
 #include "apply/target_table.hpp"
 #include "log/event.hpp"
+#include "pg/database_error.hpp"
 #include "pg/quoting.hpp"
 #include "schema/column_type.hpp"
+#include "schema/column_widening.hpp"
 #include "schema/table_ddl.hpp"
 
 namespace tidemark::apply {
@@ -36,6 +39,69 @@ std::vector<const wire::Column*> missing_columns(const wire::Relation& rel, cons
     for (const auto& c : rel.columns)
         if (!table.column(c.name)) out.push_back(&c);
     return out;
+}
+
+// A column the source widened (ALTER COLUMN ... TYPE) sends no row, only a
+// new RELATION; the target's narrower column would round the new values
+// (numeric, times) or refuse them.  Returns whether a column was widened.
+// `warned`: the columns already warned about in this session, so that a
+// target made narrower on purpose is not repeated at every RELATION.
+bool widen_columns(ApplySession& session, const RelationInfo& info, const wire::Relation& rel,
+                   const TargetTable& target, bool auto_widen, std::set<std::string>& warned) {
+    pg::Connection& conn = session.connection();
+    bool widened = false;
+    for (const auto& c : rel.columns) {
+        if (!c.type_name.empty()) continue;  // not built in: its name is its type
+        const TargetColumn* t = target.column(c.name);
+        auto wider = schema::widened_type({c.type_oid, c.typmod}, {t->type_oid, t->typmod});
+        if (!wider) continue;
+        pg::Result names = conn.exec_params("SELECT pg_catalog.format_type($1, $2), pg_catalog.format_type($3, $4)",
+                                            pg::TextParams{std::to_string(wider->oid), std::to_string(wider->typmod),
+                                                           std::to_string(c.type_oid), std::to_string(c.typmod)},
+                                            "while naming the type of column " + c.name + " of " + info.target_table);
+        std::string type(names.value(0, 0));
+        std::string source_type(names.value(0, 1));
+        std::string sql =
+            "ALTER TABLE " + info.target_table + " ALTER COLUMN " + pg::quote_identifier(c.name) + " TYPE " + type;
+        if (!auto_widen) {
+            if (!warned.insert(sql).second) continue;
+            log::warn(
+                "a source column holds values its target column cannot: new values that do not fit will be "
+                "rounded or refused (tidemark.dead_letters); widen it on the target (" +
+                    sql + ") or set [sync] auto_add_columns = true",
+                {{"table", info.target_table},
+                 {"column", c.name},
+                 {"source_type", source_type},
+                 {"target_type", t->type}});
+            continue;
+        }
+        session.begin();
+        conn.exec("SAVEPOINT tidemark_widen", "while widening column " + c.name + " of " + info.target_table);
+        try {
+            conn.exec(sql, "while widening column " + c.name + " of " + info.target_table);
+            conn.exec("RELEASE SAVEPOINT tidemark_widen", "while widening column " + c.name);
+            log::info("widened a column on the target to hold the source's values (auto_add_columns)",
+                      {{"table", info.target_table},
+                       {"column", c.name},
+                       {"source_type", source_type},
+                       {"from", t->type},
+                       {"to", type}});
+            widened = true;
+        } catch (const pg::DatabaseError& e) {
+            if (e.is_connection_error()) throw;
+            conn.exec("ROLLBACK TO SAVEPOINT tidemark_widen", "while giving up widening column " + c.name);
+            log::warn(
+                "could not widen a column on the target: new values that do not fit will be rounded or "
+                "refused (tidemark.dead_letters)",
+                {{"table", info.target_table},
+                 {"column", c.name},
+                 {"source_type", source_type},
+                 {"target_type", t->type},
+                 {"sql", sql},
+                 {"error", e.primary()}});
+        }
+    }
+    return widened;
 }
 
 }  // namespace
@@ -127,6 +193,11 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
         target = load_target_table(conn, info->target_table);
         if (!target || !missing_columns(rel, *target).empty())
             throw ApplyError("columns of " + info->target_table + " are still missing after ALTER TABLE");
+    }
+
+    if (widen_columns(session, *info, rel, *target, settings_.auto_add_columns, narrower_columns_warned_)) {
+        target = load_target_table(conn, info->target_table);
+        if (!target) throw ApplyError("table " + info->target_table + " is missing after ALTER TABLE");
     }
 
     auto arrays = array_types(conn, rel);

@@ -7,12 +7,16 @@
 // the rows already there what the source's older rows read in it
 // (schema/added_column_values.hpp) — inside the open target transaction,
 // so the DDL commits with the rows that need it — or the stream stops
-// with an error saying what to do.
+// with an error saying what to do.  A column the source widened is
+// widened on the target the same way (schema/column_widening.hpp), or a
+// warning says what its new values will suffer.
 // Must not: run while a pipeline is in flight on the session.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <set>
+#include <string>
 #include <unordered_map>
 
 #include "apply/apply_session.hpp"
@@ -48,6 +52,7 @@ private:
     IdpGate gate_;
     schema::AddedColumnValues* added_values_;
     std::unordered_map<std::uint32_t, std::shared_ptr<const RelationInfo>> relations_;
+    std::set<std::string> narrower_columns_warned_;
 };
 
 }  // namespace tidemark::apply

@@ -42,15 +42,18 @@ std::optional<TargetTable> load_target_table(pg::Connection& conn, std::string_v
         conn.exec_params("SELECT pg_catalog.to_regclass($1) IS NOT NULL", pg::TextParams{std::string(table)}, what);
     if (exists.value(0, 0) != "t") return std::nullopt;
     pg::Result cols = conn.exec_params(
-        "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attgenerated <> '' "
+        "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attgenerated <> '', a.atttypid, "
+        "a.atttypmod "
         "FROM pg_catalog.pg_attribute a WHERE a.attrelid = pg_catalog.to_regclass($1) "
         "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
         pg::TextParams{std::string(table)}, what);
 
     TargetTable t;
     for (int i = 0; i < cols.rows(); ++i)
-        t.columns.push_back(
-            TargetColumn{std::string(cols.value(i, 0)), std::string(cols.value(i, 1)), cols.value(i, 2) == "t"});
+        t.columns.push_back(TargetColumn{std::string(cols.value(i, 0)), std::string(cols.value(i, 1)),
+                                         cols.value(i, 2) == "t",
+                                         static_cast<Oid>(std::stoul(std::string(cols.value(i, 3)))),
+                                         static_cast<std::int32_t>(std::stol(std::string(cols.value(i, 4))))});
 
     pg::Result keys = conn.exec_params(
         "SELECT array_agg(a.attname ORDER BY k.n) "

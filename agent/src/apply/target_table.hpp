@@ -5,6 +5,7 @@
 // Must not: change the table.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,8 @@ struct TargetColumn {
     std::string name;
     std::string type;  // format_type(atttypid, atttypmod)
     bool generated = false;
+    Oid type_oid = 0;
+    std::int32_t typmod = -1;
 };
 
 struct TargetTable {

@@ -14,12 +14,14 @@
 #include "log/event.hpp"
 #include "pg/database_error.hpp"
 #include "pg/quoting.hpp"
+#include "schema/column_widening.hpp"
 
 namespace tidemark::catalog {
 namespace {
 
 constexpr std::string_view kTargetColumnsSql = R"SQL(
-SELECT q.i, c.relkind, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attgenerated <> ''
+SELECT q.i, c.relkind, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attgenerated <> '',
+       a.atttypid, a.atttypmod
   FROM pg_catalog.unnest($1::text[]) WITH ORDINALITY AS q(name, i)
   JOIN pg_catalog.pg_class c ON c.oid = pg_catalog.to_regclass(q.name)
   LEFT JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -29,6 +31,7 @@ SELECT q.i, c.relkind, a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod
 struct TargetColumn {
     std::string type;
     bool generated = false;
+    schema::ColumnType oid_and_typmod;
 };
 
 struct ExistingTable {
@@ -95,6 +98,23 @@ bool try_run(pg::Connection& target, const std::string& sql, const std::string& 
                   {{"table", table}, {"what", what}, {"sqlstate", e.sqlstate()}, {"error", e.primary()}, {"sql", sql}});
         return false;
     }
+}
+
+// A target column narrower than the source's rounds the values that do
+// not fit (numeric, times) without a word, or refuses them and fails the
+// copy.
+void warn_if_narrower(pg::Connection& target, const std::string& table, const SourceColumn& source,
+                      const TargetColumn& column) {
+    auto wider = schema::widened_type({source.type_oid, source.typmod}, column.oid_and_typmod);
+    if (!wider) return;
+    pg::Result r = target.exec_params("SELECT pg_catalog.format_type($1, $2)",
+                                      pg::TextParams{std::to_string(wider->oid), std::to_string(wider->typmod)},
+                                      "while naming the type of column " + source.name + " of " + table);
+    log::warn(
+        "a target column is narrower than the source's: values that do not fit will be rounded, or refused "
+        "and stop the copy; widen it on the target (ALTER TABLE " +
+            table + " ALTER COLUMN " + pg::quote_identifier(source.name) + " TYPE " + std::string(r.value(0, 0)) + ")",
+        {{"table", table}, {"column", source.name}, {"source_type", source.type}, {"target_type", column.type}});
 }
 
 void create_types(pg::Connection& target, const UserTypes& types, TargetPreparation& prep) {
@@ -164,8 +184,12 @@ TargetPreparation prepare_target(pg::Connection& target, const std::vector<Sourc
             if (i >= tables.size()) throw std::runtime_error("the target returned a table that was not asked for");
             if (!existing[i]) existing[i].emplace().relkind = r.value(row, 1).empty() ? 'r' : r.value(row, 1)[0];
             if (auto name = r.optional_value(row, 2))
-                existing[i]->columns.emplace(std::string(*name),
-                                             TargetColumn{std::string(r.value(row, 3)), r.value(row, 4) == "t"});
+                existing[i]->columns.emplace(
+                    std::string(*name),
+                    TargetColumn{
+                        std::string(r.value(row, 3)), r.value(row, 4) == "t",
+                        schema::ColumnType{static_cast<Oid>(std::stoul(std::string(r.value(row, 5)))),
+                                           static_cast<std::int32_t>(std::stol(std::string(r.value(row, 6))))}});
         }
     }
 
@@ -195,6 +219,7 @@ TargetPreparation prepare_target(pg::Connection& target, const std::vector<Sourc
                                   " as a generated column, but the source sends its values: make it an ordinary " +
                                   "column on the target");
             if (it->second.type != c->type) {
+                warn_if_narrower(target, out.qualified, *c, it->second);
                 if (out.binary)
                     log::info("column types differ between source and target; copying this table in text format",
                               {{"table", out.qualified},
