@@ -209,6 +209,62 @@ TEST_F(Convergence, ColumnsWidenedOnTheSourceAreWidenedOnTheTarget) {
         << warned.err;
 }
 
+TEST_F(Convergence, ARelationIsKnownByItsOidAcrossRenames) {
+    // A rename sends no row, only a RELATION under the new name: taken for a
+    // new table, its changes would fill an empty table beside the one that
+    // holds its rows.
+    auto rows = [](const std::string& table) {
+        return "SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM " + table;
+    };
+    src("CREATE TABLE a (id int PRIMARY KEY, v text); INSERT INTO a SELECT g, 'row ' || g FROM generate_series(1, 10) g");
+    auto copied = sync_once(config("initial"));
+    ASSERT_EQ(copied.exit_code, 0) << describe(copied);
+    src("ALTER TABLE a RENAME TO b; INSERT INTO b VALUES (11, 'new'); UPDATE b SET v = 'changed' WHERE id = 1; "
+        "DELETE FROM b WHERE id = 2");
+    auto renamed = sync_once(config("initial"));
+    ASSERT_EQ(renamed.exit_code, 0) << describe(renamed);
+    EXPECT_EQ(tgt_value("SELECT to_regclass('public.b') IS NULL"), "t") << "no second table for the same rows";
+    EXPECT_EQ(tgt_value(rows("a")), src_value(rows("b")));
+    tgt("ALTER TABLE a RENAME TO b");  // the names may follow whenever the DBA likes
+    src("INSERT INTO b VALUES (12, 'later')");
+    ASSERT_EQ(sync_once(config("initial")).exit_code, 0);
+    expect_converged();
+
+    // Renamed while the agent was away, and a new table took the name: its
+    // rows must not go into the table that holds the other's.
+    src("ALTER TABLE b RENAME TO b_old; CREATE TABLE b (id int PRIMARY KEY, v text); INSERT INTO b VALUES (1, 'x')");
+    auto taken = sync_once(config("initial"));
+    EXPECT_EQ(taken.exit_code, 1) << describe(taken);
+    EXPECT_NE(taken.err.find("is a new relation"), std::string::npos) << taken.err;
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM b WHERE v = 'x'"), "0");
+    tgt("ALTER TABLE b RENAME TO b_old");
+    src("INSERT INTO b_old VALUES (13, 'after')");
+    auto moved = sync_once(config("initial"));
+    ASSERT_EQ(moved.exit_code, 0) << describe(moved);
+    expect_converged();
+
+    // Two tables that swap names on the source only.
+    src("ALTER TABLE b RENAME TO tmp; ALTER TABLE b_old RENAME TO b; ALTER TABLE tmp RENAME TO b_old; "
+        "INSERT INTO b VALUES (14, 'swapped'); INSERT INTO b_old VALUES (2, 'two')");
+    auto swapped = sync_once(config("initial"));
+    ASSERT_EQ(swapped.exit_code, 0) << describe(swapped);
+    EXPECT_EQ(tgt_value(rows("b_old")), src_value(rows("b")));
+    EXPECT_EQ(tgt_value(rows("b")), src_value(rows("b_old")));
+    tgt("ALTER TABLE b RENAME TO tmp; ALTER TABLE b_old RENAME TO b; ALTER TABLE tmp RENAME TO b_old");
+    ASSERT_EQ(sync_once(config("initial")).exit_code, 0);
+    expect_converged();
+
+    // Dropped and created again: the target's table keeps the old rows
+    // until the table is copied again.
+    src("DROP TABLE b_old; CREATE TABLE b_old (id int PRIMARY KEY, v text); INSERT INTO b_old VALUES (100, 'y')");
+    auto recreated = sync_once(config("initial"));
+    ASSERT_EQ(recreated.exit_code, 0) << describe(recreated);
+    EXPECT_NE(recreated.err.find("was dropped and created again"), std::string::npos) << recreated.err;
+    auto reseeded = sync_once(config("initial"), {"--reseed", "public.b_old"});
+    ASSERT_EQ(reseeded.exit_code, 0) << describe(reseeded);
+    expect_converged();
+}
+
 TEST_F(Convergence, TextValuesDoNotDependOnTheSourcesDateStyle) {
     // User-defined types travel as text, written in the walsender's session
     // forms: a source whose defaults are a DMY DateStyle, SQL-standard

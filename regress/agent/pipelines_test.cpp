@@ -88,7 +88,8 @@ TEST_F(Pipelines, HigherPriorityCopiesFirstWhenConnectionsAreShort) {
         EXPECT_EQ(lines, 2u) << pipeline << "\n" << run.err;
     }
 
-    EXPECT_EQ(tgt_value("SELECT string_agg(pipeline || ':' || source_table || ':' || phase, ',' ORDER BY 1) "
+    EXPECT_EQ(tgt_value("SELECT string_agg(pipeline || ':' || source_table || ':' || phase, ',' "
+                        "ORDER BY pipeline, source_table) "
                         "FROM tidemark.tables"),
               "high:\"hi\".\"t1\":copied,high:\"hi\".\"t2\":copied,low:\"lo\".\"t1\":copied,low:\"lo\".\"t2\":copied");
     // Every table of the higher priority was finished before the lower

@@ -316,7 +316,7 @@ TEST_F(StateManagement, AStateOfAnOlderLayoutIsMigratedAndContinues) {
     auto run = sync_once(cfg());
     ASSERT_EQ(run.exit_code, 0) << describe(run);
     EXPECT_NE(run.err.find("migrated tidemark's state schema"), std::string::npos) << run.err;
-    EXPECT_EQ(tgt_value("SELECT version FROM tidemark.state_format"), "3");
+    EXPECT_EQ(tgt_value("SELECT version FROM tidemark.state_format"), "4");
     EXPECT_EQ(tgt_value("SELECT reason FROM tidemark.state_versions WHERE version = " + state_version),
               "state migrated to layout 3");
     EXPECT_EQ(tgt_value("SELECT count(*) FROM items"), "150");

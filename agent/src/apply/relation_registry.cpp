@@ -41,6 +41,22 @@ std::vector<const wire::Column*> missing_columns(const wire::Relation& rel, cons
     return out;
 }
 
+std::optional<Oid> target_table_oid(pg::Connection& conn, const std::string& table) {
+    pg::Result r = conn.exec_params("SELECT pg_catalog.to_regclass($1)::pg_catalog.oid", pg::TextParams{table},
+                                    "while looking for table " + table + " on the target");
+    if (r.is_null(0, 0)) return std::nullopt;
+    return static_cast<Oid>(std::stoul(std::string(r.value(0, 0))));
+}
+
+std::optional<std::string> target_table_name(pg::Connection& conn, Oid oid) {
+    pg::Result r = conn.exec_params(
+        "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c "
+        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::pg_catalog.oid",
+        pg::TextParams{std::to_string(oid)}, "while looking for a table on the target");
+    if (r.rows() == 0) return std::nullopt;
+    return pg::quote_qualified(r.value(0, 0), r.value(0, 1));
+}
+
 // A column the source widened (ALTER COLUMN ... TYPE) sends no row, only a
 // new RELATION; the target's narrower column would round the new values
 // (numeric, times) or refuse them.  Returns whether a column was widened.
@@ -106,8 +122,47 @@ bool widen_columns(ApplySession& session, const RelationInfo& info, const wire::
 
 }  // namespace
 
-RelationRegistry::RelationRegistry(RegistrySettings settings, IdpGate gate, schema::AddedColumnValues* added_values)
-    : settings_(settings), gate_(std::move(gate)), added_values_(added_values) {}
+RelationRegistry::RelationRegistry(RegistrySettings settings, IdpGate gate, state::SourceRelations relations,
+                                   schema::SourceCatalog* catalog)
+    : settings_(settings), gate_(std::move(gate)), relations_state_(std::move(relations)), catalog_(catalog) {
+    if (catalog_) added_values_.emplace(*catalog_);
+}
+
+std::string RelationRegistry::resolve_target(ApplySession& session, const wire::Relation& rel,
+                                             const std::string& source_table, const std::string& by_name) {
+    pg::Connection& conn = session.connection();
+    const std::string relid = std::to_string(rel.relid);
+    if (const state::SourceRelation* known = relations_state_.find(rel.relid)) {
+        if (auto name = target_table_name(conn, known->target_relid)) {
+            if (*name != by_name && renames_logged_.insert(rel.relid).second)
+                log::info(
+                    "a table was renamed (on the source or the target): its changes go on to the target table "
+                    "that holds its rows",
+                    {{"source_table", source_table}, {"target_table", *name}, {"was", known->source_table}});
+            return *name;
+        }
+        // The target's table was dropped: the name decides again.
+    }
+    std::optional<Oid> holder = target_table_oid(conn, by_name);
+    std::optional<std::uint32_t> owner = holder ? relations_state_.owner_of(*holder) : std::nullopt;
+    if (owner && *owner != rel.relid) {
+        std::optional<std::string> now = catalog_ ? catalog_->relation_name(*owner) : std::nullopt;
+        if (now)
+            throw ApplyError(
+                "source table " + source_table + " is a new relation (OID " + relid + "), but the target's table " +
+                by_name + " holds the rows of the source table now called " + *now +
+                " (renamed on the source while this pipeline was not running, and its name "
+                "taken): rename the target's table (ALTER TABLE " +
+                by_name + " RENAME TO ...) so that each has its own, then run again; the slot keeps every change");
+        log::warn("source table " + source_table +
+                      " was dropped and created again: the target's table still holds "
+                      "the rows of the dropped one that the source no longer has; copy it again to drop them (tidemark "
+                      "sync --reseed " +
+                      rel.ns + "." + rel.name + ")",
+                  {{"table", source_table}, {"relid", relid}});
+    }
+    return by_name;
+}
 
 std::shared_ptr<const RelationInfo> RelationRegistry::find(std::uint32_t relid) const {
     auto it = relations_.find(relid);
@@ -129,7 +184,8 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
     info->replica_identity = rel.replica_identity;
     info->source_table = pg::quote_qualified(rel.ns, rel.name);
     const state::TableRecord* copied = gate_.find(rel.ns, rel.name);
-    info->target_table = copied ? copied->target_table : pg::quote_qualified(rel.ns, rel.name);
+    info->target_table = resolve_target(session, rel, info->source_table,
+                                        copied ? copied->target_table : pg::quote_qualified(rel.ns, rel.name));
     if (copied) info->high_water_mark = copied->high_water_mark;
 
     std::optional<TargetTable> target = load_target_table(conn, info->target_table);
@@ -198,6 +254,11 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
     if (widen_columns(session, *info, rel, *target, settings_.auto_add_columns, narrower_columns_warned_)) {
         target = load_target_table(conn, info->target_table);
         if (!target) throw ApplyError("table " + info->target_table + " is missing after ALTER TABLE");
+    }
+    const state::SourceRelation* known = relations_state_.find(rel.relid);
+    if (!known || known->target_relid != target->oid || known->source_table != info->source_table) {
+        session.begin();
+        relations_state_.record(conn, rel.relid, info->source_table, target->oid);
     }
 
     auto arrays = array_types(conn, rel);

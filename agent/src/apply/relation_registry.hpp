@@ -9,12 +9,16 @@
 // so the DDL commits with the rows that need it — or the stream stops
 // with an error saying what to do.  A column the source widened is
 // widened on the target the same way (schema/column_widening.hpp), or a
-// warning says what its new values will suffer.
+// warning says what its new values will suffer.  A relation is known by
+// its OID, and applied to the target table recorded for it by OID
+// (state/source_relations.hpp), so renames on either side never split a
+// table's rows between two target tables.
 // Must not: run while a pipeline is in flight on the session.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -23,6 +27,8 @@
 #include "apply/idp_gate.hpp"
 #include "apply/relation_info.hpp"
 #include "schema/added_column_values.hpp"
+#include "schema/source_catalog.hpp"
+#include "state/source_relations.hpp"
 #include "wire/message.hpp"
 
 namespace tidemark::apply {
@@ -34,9 +40,11 @@ struct RegistrySettings {
 
 class RelationRegistry {
 public:
-    // `added_values` stays owned by the caller; null: columns are added
-    // empty, whatever the source's older rows hold.
-    RelationRegistry(RegistrySettings settings, IdpGate gate, schema::AddedColumnValues* added_values);
+    // `catalog` stays owned by the caller; null: columns are added empty,
+    // whatever the source's older rows hold, and a relation whose name
+    // another one had is taken to replace it.
+    RelationRegistry(RegistrySettings settings, IdpGate gate, state::SourceRelations relations,
+                     schema::SourceCatalog* catalog);
 
     // Null when the relation was never defined in this session.
     std::shared_ptr<const RelationInfo> find(std::uint32_t relid) const;
@@ -44,15 +52,24 @@ public:
     // (a new relation or a new schema version).
     bool is_new(const wire::Relation& relation) const;
     // Throws ApplyError when the target table or a column is missing and
-    // the settings do not allow creating it.
+    // the settings do not allow creating it, or when a new relation took
+    // the name of one that still exists under another name.
     std::shared_ptr<const RelationInfo> define(ApplySession& session, const wire::Relation& relation);
 
 private:
+    // The target table `relation` is applied to: the one recorded for its
+    // OID, wherever renames took it, else `by_name`.
+    std::string resolve_target(ApplySession& session, const wire::Relation& relation, const std::string& source_table,
+                               const std::string& by_name);
+
     RegistrySettings settings_;
     IdpGate gate_;
-    schema::AddedColumnValues* added_values_;
+    state::SourceRelations relations_state_;
+    schema::SourceCatalog* catalog_;
+    std::optional<schema::AddedColumnValues> added_values_;
     std::unordered_map<std::uint32_t, std::shared_ptr<const RelationInfo>> relations_;
     std::set<std::string> narrower_columns_warned_;
+    std::set<std::uint32_t> renames_logged_;
 };
 
 }  // namespace tidemark::apply

@@ -39,8 +39,8 @@ const TargetColumn* TargetTable::column(std::string_view name) const noexcept {
 std::optional<TargetTable> load_target_table(pg::Connection& conn, std::string_view table) {
     std::string what = "while reading the definition of " + std::string(table) + " on the target";
     pg::Result exists =
-        conn.exec_params("SELECT pg_catalog.to_regclass($1) IS NOT NULL", pg::TextParams{std::string(table)}, what);
-    if (exists.value(0, 0) != "t") return std::nullopt;
+        conn.exec_params("SELECT pg_catalog.to_regclass($1)::pg_catalog.oid", pg::TextParams{std::string(table)}, what);
+    if (exists.is_null(0, 0)) return std::nullopt;
     pg::Result cols = conn.exec_params(
         "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attgenerated <> '', a.atttypid, "
         "a.atttypmod "
@@ -49,6 +49,7 @@ std::optional<TargetTable> load_target_table(pg::Connection& conn, std::string_v
         pg::TextParams{std::string(table)}, what);
 
     TargetTable t;
+    t.oid = static_cast<Oid>(std::stoul(std::string(exists.value(0, 0))));
     for (int i = 0; i < cols.rows(); ++i)
         t.columns.push_back(TargetColumn{std::string(cols.value(i, 0)), std::string(cols.value(i, 1)),
                                          cols.value(i, 2) == "t",

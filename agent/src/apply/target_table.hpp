@@ -24,6 +24,7 @@ struct TargetColumn {
 };
 
 struct TargetTable {
+    Oid oid = 0;
     std::vector<TargetColumn> columns;
     std::vector<std::vector<std::string>> unique_keys;  // column names, primary key first
 

@@ -8,6 +8,7 @@
 
 #include "catalog/text_array.hpp"
 #include "idp/initial_copy.hpp"
+#include "state/source_relations.hpp"
 
 namespace tidemark::idp {
 namespace {
@@ -53,6 +54,9 @@ SELECT $1, s.source_table, s.target_table, 'pending', $4::pg_lsn
     target.exec_params("DELETE FROM tidemark.copy_chunks WHERE pipeline = $1 AND source_table = ANY ($2::text[])",
                        pg::TextParams{pipeline, catalog::text_array_literal(sources)},
                        "while forgetting the chunks of the tables to copy");
+    std::vector<state::CopiedRelation> relations;
+    for (const auto& t : tables) relations.push_back({t.source_relid, t.source_table, t.target_table});
+    state::record_source_relations(target, pipeline, relations);
 }
 
 std::vector<std::string> truncate_statements(pg::Connection& target, const std::vector<std::string>& target_tables) {

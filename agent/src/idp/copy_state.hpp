@@ -19,13 +19,15 @@ namespace tidemark::idp {
 struct TableNames {
     std::string source_table;
     std::string target_table;
+    std::uint32_t source_relid = 0;
 };
 
 // For the tables about to be copied from a new snapshot: their rows set to
 // 'pending' with `high_water_mark` and zero counters, their chunk rows
-// deleted; and the rows of `forget` deleted.  In the caller's transaction,
-// so it all happens or none of it.  Their target tables are emptied after
-// that commits (truncate_statements): a run cut short in between finds the
+// deleted, their target tables recorded by OID (state/source_relations);
+// and the rows of `forget` deleted.  In the caller's transaction, so it
+// all happens or none of it.  Their target tables are emptied after that
+// commits (truncate_statements): a run cut short in between finds the
 // tables pending and empties them again.
 void reset_tables(pg::Connection& target, const std::string& pipeline, const std::vector<TableNames>& tables,
                   pg::Lsn high_water_mark, const std::vector<std::string>& forget);

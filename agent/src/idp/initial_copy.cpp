@@ -82,7 +82,8 @@ Plan make_plan(const config::Config& config, const Snapshot& snapshot, const std
 void reset_state(const config::Config& config, const std::string& pipeline, const Snapshot& snapshot,
                  const Plan& plan) {
     std::vector<TableNames> names;
-    for (const auto& t : plan.tables) names.push_back(TableNames{t.source.qualified(), t.target.qualified});
+    for (const auto& t : plan.tables)
+        names.push_back(TableNames{t.source.qualified(), t.target.qualified, t.source.oid});
     for (const auto& g : plan.gone)
         log::warn("a table whose copy did not finish is gone from the source (or no longer included); forgetting it",
                   {{"table", g}});

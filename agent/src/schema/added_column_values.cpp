@@ -2,7 +2,6 @@
 #include "schema/added_column_values.hpp"
 
 #include "catalog/text_array.hpp"
-#include "pg/text_settings.hpp"
 
 namespace tidemark::schema {
 namespace {
@@ -28,16 +27,9 @@ ORDER BY a.attname, a.atthasmissing DESC, a.attrelid
 
 std::unordered_map<std::string, ExistingRows> AddedColumnValues::existing_rows(
     std::uint32_t relid, const std::vector<std::string>& columns) {
-    if (!source_.is_ok()) {
-        source_.close();
-        pg::ConnectOptions options;
-        options.application_name = "tidemark catalog";
-        source_ = pg::Connection::connect(conninfo_, options);
-        source_.exec(pg::portable_text_sql(source_.parameter_status("server_encoding")),
-                     "while setting up a session to read the source's catalogs");
-    }
-    pg::Result r = source_.exec_params(kExistingRowsSql, {std::to_string(relid), catalog::text_array_literal(columns)},
-                                       "while reading what the source's existing rows hold in new columns");
+    pg::Result r = catalog_.connection().exec_params(
+        kExistingRowsSql, {std::to_string(relid), catalog::text_array_literal(columns)},
+        "while reading what the source's existing rows hold in new columns");
     std::unordered_map<std::string, ExistingRows> out;
     for (int i = 0; i < r.rows(); ++i) {
         ExistingRows rows;

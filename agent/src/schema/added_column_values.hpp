@@ -4,8 +4,8 @@
 // column's "missing value" (pg_attribute.attmissingval), and no WAL, so no
 // change in the stream, says so.  A column added on the target without it
 // would leave NULL in every row the source shows with the default.
-// Must not: use the replication connection (it is streaming); it opens its
-// own source connection when first asked.
+// Must not: use the replication connection (it is streaming); it reads
+// through the SourceCatalog's connection.
 #pragma once
 
 #include <cstdint>
@@ -14,7 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "pg/connection.hpp"
+#include "schema/source_catalog.hpp"
 
 namespace tidemark::schema {
 
@@ -31,7 +31,7 @@ struct ExistingRows {
 
 class AddedColumnValues {
 public:
-    explicit AddedColumnValues(std::string source_conninfo) : conninfo_(std::move(source_conninfo)) {}
+    explicit AddedColumnValues(SourceCatalog& catalog) : catalog_(catalog) {}
 
     // By name, for those of `columns` that the source relation `relid` (a
     // partitioned table: its leaves) has now.  Throws pg::DatabaseError.
@@ -39,8 +39,7 @@ public:
                                                                 const std::vector<std::string>& columns);
 
 private:
-    std::string conninfo_;
-    pg::Connection source_;
+    SourceCatalog& catalog_;
 };
 
 }  // namespace tidemark::schema

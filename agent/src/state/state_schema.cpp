@@ -86,6 +86,16 @@ CREATE INDEX dead_letters_pipeline_idx ON tidemark.dead_letters (pipeline, id);
 )SQL",
     kConflictTables,
     kStateHistoryTables,
+    // Which target table (by OID) each source relation (by OID) of a
+    // pipeline is applied to; renames keep both: state/source_relations.hpp.
+    R"SQL(
+CREATE TABLE tidemark.source_relations (
+  pipeline text NOT NULL REFERENCES tidemark.pipelines (name) ON DELETE CASCADE,
+  relid oid NOT NULL,
+  source_table text NOT NULL,
+  target_relid oid NOT NULL,
+  PRIMARY KEY (pipeline, relid));
+)SQL",
 };
 
 int current_version(pg::Connection& conn) {

@@ -9,7 +9,7 @@
 namespace tidemark::state {
 
 // The layout this agent reads and writes (tidemark.state_format.version).
-inline constexpr int kStateFormatVersion = 3;
+inline constexpr int kStateFormatVersion = 4;
 
 // Creates the schema and its tables when missing, or runs the migrations
 // from the version found up to kStateFormatVersion, in one transaction

@@ -14,8 +14,9 @@
 #include "conflict/detector.hpp"
 #include "log/event.hpp"
 #include "pg/database_error.hpp"
-#include "schema/added_column_values.hpp"
+#include "schema/source_catalog.hpp"
 #include "slot/slot_watch.hpp"
+#include "state/source_relations.hpp"
 #include "state/table_record.hpp"
 #include "state/version_keeper.hpp"
 #include "stream/replication_connection.hpp"
@@ -195,10 +196,11 @@ StreamOutcome stream_changes(const config::Config& config, const state::Pipeline
     apply::ApplySession session = apply::ApplySession::open(config.target.conninfo, origin, {encoding});
     pg::Lsn start = origin.progress(session.connection()).value_or(fallback_start);
 
-    schema::AddedColumnValues added_values(config.source.conninfo);
+    schema::SourceCatalog source_catalog(config.source.conninfo);
     apply::RelationRegistry registry({config.target.create_tables, config.sync.auto_add_columns},
                                      apply::IdpGate(state::load_tables(session.connection(), pipeline.name)),
-                                     &added_values);
+                                     state::SourceRelations::load(session.connection(), pipeline.name),
+                                     &source_catalog);
     // A [conflicts] or [late_data] section turns detection on; without
     // them nothing is probed and the apply path is unchanged.
     std::optional<conflict::Detector> detector;
