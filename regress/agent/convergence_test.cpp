@@ -263,6 +263,16 @@ TEST_F(Convergence, ARelationIsKnownByItsOidAcrossRenames) {
     auto reseeded = sync_once(config("initial"), {"--reseed", "public.b_old"});
     ASSERT_EQ(reseeded.exit_code, 0) << describe(reseeded);
     expect_converged();
+
+    // The target restored from pg_dump into another cluster: its tables got
+    // new OIDs, which may be the ones the state recorded for other tables.
+    // Rows recorded in another database are not trusted; the names decide.
+    tgt("UPDATE tidemark.source_relations SET recorded_in = 0, target_relid = (CASE source_table "
+        "WHEN '\"public\".\"b\"' THEN 'public.b_old' ELSE 'public.b' END)::regclass");
+    src("INSERT INTO b VALUES (15, 'restored'); INSERT INTO b_old VALUES (101, 'z')");
+    auto restored = sync_once(config("initial"));
+    ASSERT_EQ(restored.exit_code, 0) << describe(restored);
+    expect_converged();
 }
 
 TEST_F(Convergence, TextValuesDoNotDependOnTheSourcesDateStyle) {

@@ -14,11 +14,11 @@ DELETE FROM tidemark.source_relations r
 )SQL";
 
 constexpr std::string_view kRecordSql = R"SQL(
-INSERT INTO tidemark.source_relations (pipeline, relid, source_table, target_relid)
-SELECT $1, t.relid, t.source_table, t.target_relid
+INSERT INTO tidemark.source_relations (pipeline, relid, source_table, target_relid, recorded_in)
+SELECT $1, t.relid, t.source_table, t.target_relid, 'tidemark.source_relations'::pg_catalog.regclass
   FROM unnest($2::pg_catalog.oid[], $3::text[], $4::pg_catalog.oid[]) AS t(relid, source_table, target_relid)
     ON CONFLICT (pipeline, relid) DO UPDATE
-   SET source_table = EXCLUDED.source_table, target_relid = EXCLUDED.target_relid
+   SET source_table = EXCLUDED.source_table, target_relid = EXCLUDED.target_relid, recorded_in = EXCLUDED.recorded_in
 )SQL";
 
 std::string oid_array(const std::vector<std::uint32_t>& oids) {
@@ -41,9 +41,10 @@ void write(pg::Connection& conn, const std::string& pipeline, const std::vector<
 SourceRelations SourceRelations::load(pg::Connection& conn, const std::string& pipeline) {
     SourceRelations out;
     out.pipeline_ = pipeline;
-    pg::Result r =
-        conn.exec_params("SELECT relid, source_table, target_relid FROM tidemark.source_relations WHERE pipeline = $1",
-                         pg::TextParams{pipeline}, "while reading the source relations of pipeline " + pipeline);
+    pg::Result r = conn.exec_params(
+        "SELECT relid, source_table, target_relid FROM tidemark.source_relations "
+        "WHERE pipeline = $1 AND recorded_in = tableoid",
+        pg::TextParams{pipeline}, "while reading the source relations of pipeline " + pipeline);
     for (int i = 0; i < r.rows(); ++i)
         out.relations_[static_cast<std::uint32_t>(std::stoul(std::string(r.value(i, 0))))] =
             SourceRelation{std::string(r.value(i, 1)), static_cast<Oid>(std::stoul(std::string(r.value(i, 2))))};

@@ -4,7 +4,9 @@
 // on the target, or two tables that swap names) goes on being applied to
 // the table that holds its rows, where names alone would fill a new,
 // empty table beside it; and a new relation that takes a known name is
-// told from the one that had it.
+// told from the one that had it.  Rows restored into another database
+// (a target restored from pg_dump, where every OID changed) are ignored:
+// the names decide again, as for a state of an older layout.
 // Must not: commit; writes run in the caller's transaction (the apply
 // transaction, so a mapping is recorded with the rows written under it).
 #pragma once

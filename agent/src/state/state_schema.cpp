@@ -88,12 +88,15 @@ CREATE INDEX dead_letters_pipeline_idx ON tidemark.dead_letters (pipeline, id);
     kStateHistoryTables,
     // Which target table (by OID) each source relation (by OID) of a
     // pipeline is applied to; renames keep both: state/source_relations.hpp.
+    // recorded_in is this table's own OID when the row was written: a row
+    // restored into another database (pg_dump) names OIDs of the old one.
     R"SQL(
 CREATE TABLE tidemark.source_relations (
   pipeline text NOT NULL REFERENCES tidemark.pipelines (name) ON DELETE CASCADE,
   relid oid NOT NULL,
   source_table text NOT NULL,
   target_relid oid NOT NULL,
+  recorded_in oid NOT NULL,
   PRIMARY KEY (pipeline, relid));
 )SQL",
 };
