@@ -21,6 +21,12 @@ SELECT $1, t.relid, t.source_table, t.target_relid, 'tidemark.source_relations':
    SET source_table = EXCLUDED.source_table, target_relid = EXCLUDED.target_relid, recorded_in = EXCLUDED.recorded_in
 )SQL";
 
+constexpr std::string_view kTargetOidsSql = R"SQL(
+SELECT pg_catalog.to_regclass(u.name)::pg_catalog.oid
+  FROM pg_catalog.unnest($1::text[]) WITH ORDINALITY AS u(name, i)
+ ORDER BY u.i
+)SQL";
+
 std::string oid_array(const std::vector<std::uint32_t>& oids) {
     std::string out = "{";
     for (std::size_t i = 0; i < oids.size(); ++i) out += (i ? "," : "") + std::to_string(oids[i]);
@@ -74,11 +80,8 @@ void record_source_relations(pg::Connection& conn, const std::string& pipeline,
     if (relations.empty()) return;
     std::vector<std::string> targets;
     for (const auto& r : relations) targets.push_back(r.target_table);
-    pg::Result oids = conn.exec_params(
-        "SELECT pg_catalog.to_regclass(t)::pg_catalog.oid FROM pg_catalog.unnest($1::text[]) WITH ORDINALITY AS u(t, "
-        "i) "
-        "ORDER BY i",
-        pg::TextParams{catalog::text_array_literal(targets)}, "while looking up the copy's target tables");
+    pg::Result oids = conn.exec_params(kTargetOidsSql, pg::TextParams{catalog::text_array_literal(targets)},
+                                       "while looking up the copy's target tables");
     std::vector<std::uint32_t> relids, target_relids;
     std::vector<std::string> source_tables;
     for (std::size_t i = 0; i < relations.size(); ++i) {
