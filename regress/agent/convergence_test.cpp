@@ -163,21 +163,17 @@ TEST_F(Convergence, ColumnsWidenedOnTheSourceAreWidenedOnTheTarget) {
     // ALTER COLUMN ... TYPE sends no row, only a new RELATION: the target's
     // older, narrower columns would round the new values (numeric,
     // timestamps) without a word, or refuse them.
-    const std::string types =
-        "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum) "
-        "FROM pg_attribute WHERE attrelid = '%s'::regclass AND attnum > 0";
-    auto types_of = [&](const std::string& table) {
-        std::string sql = types;
-        sql.replace(sql.find("%s"), 2, table);
-        return sql;
+    auto types_of = [](const std::string& table) {
+        return "SELECT string_agg(attname || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum) "
+               "FROM pg_attribute WHERE attrelid = '" +
+               table + "'::regclass AND attnum > 0";
     };
     src("CREATE TABLE t (id int PRIMARY KEY, code varchar(5), amount numeric(6,2), n int, at timestamp(0))");
     src("INSERT INTO t VALUES (1, 'abc', 1234.56, 7, '2026-11-24 10:00:00')");
     // A target table made narrower than the source's before the copy.
     src("CREATE TABLE v (id int PRIMARY KEY, amount numeric(10,4)); INSERT INTO v VALUES (1, 1.2345)");
     tgt("CREATE TABLE v (id int PRIMARY KEY, amount numeric(6,2))");
-    auto copied = sync_once(config("initial"));
-    ASSERT_EQ(copied.exit_code, 0) << describe(copied);
+    auto copied = sync_ok(config("initial"));
     EXPECT_NE(copied.err.find("a target column is narrower than the source's"), std::string::npos) << copied.err;
     EXPECT_NE(copied.err.find("ALTER TABLE \"public\".\"v\" ALTER COLUMN \"amount\" TYPE numeric(10,4)"),
               std::string::npos)
@@ -187,8 +183,7 @@ TEST_F(Convergence, ColumnsWidenedOnTheSourceAreWidenedOnTheTarget) {
         "ALTER COLUMN n TYPE bigint, ALTER COLUMN at TYPE timestamp(3)");
     src("INSERT INTO t VALUES (2, 'a longer code', 123456.7891, 5000000000, '2026-11-24 10:00:00.123'); "
         "UPDATE t SET amount = 0.0001 WHERE id = 1");
-    auto widened = sync_once(config("initial", "auto_add_columns = true"));
-    ASSERT_EQ(widened.exit_code, 0) << describe(widened);
+    sync_ok(config("initial", "auto_add_columns = true"));
     EXPECT_EQ(tgt_value(types_of("t")), src_value(types_of("t")));
     EXPECT_EQ(tgt_value("SELECT count(*) FROM tidemark.dead_letters"), "0");
     expect_converged();
@@ -197,13 +192,12 @@ TEST_F(Convergence, ColumnsWidenedOnTheSourceAreWidenedOnTheTarget) {
     src("CREATE TABLE u (id int PRIMARY KEY, amount numeric(6,2))");
     tgt("CREATE TABLE u (id int PRIMARY KEY, amount numeric)");
     src("INSERT INTO u VALUES (1, 1.5)");
-    ASSERT_EQ(sync_once(config("initial", "auto_add_columns = true")).exit_code, 0);
+    sync_ok(config("initial", "auto_add_columns = true"));
     EXPECT_EQ(tgt_value(types_of("u")), "id integer, amount numeric");
 
     // Without auto_add_columns, a warning gives the statement that widens it.
     src("ALTER TABLE t ALTER COLUMN amount TYPE numeric(12,6); INSERT INTO t VALUES (3, 'x', 1.123456, 1, now())");
-    auto warned = sync_once(config("initial"));
-    ASSERT_EQ(warned.exit_code, 0) << describe(warned);
+    auto warned = sync_ok(config("initial"));
     EXPECT_NE(warned.err.find("ALTER TABLE \"public\".\"t\" ALTER COLUMN \"amount\" TYPE numeric(12,6)"),
               std::string::npos)
         << warned.err;
@@ -217,17 +211,15 @@ TEST_F(Convergence, ARelationIsKnownByItsOidAcrossRenames) {
         return "SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM " + table;
     };
     src("CREATE TABLE a (id int PRIMARY KEY, v text); INSERT INTO a SELECT g, 'row ' || g FROM generate_series(1, 10) g");
-    auto copied = sync_once(config("initial"));
-    ASSERT_EQ(copied.exit_code, 0) << describe(copied);
+    sync_ok(config("initial"));
     src("ALTER TABLE a RENAME TO b; INSERT INTO b VALUES (11, 'new'); UPDATE b SET v = 'changed' WHERE id = 1; "
         "DELETE FROM b WHERE id = 2");
-    auto renamed = sync_once(config("initial"));
-    ASSERT_EQ(renamed.exit_code, 0) << describe(renamed);
+    sync_ok(config("initial"));
     EXPECT_EQ(tgt_value("SELECT to_regclass('public.b') IS NULL"), "t") << "no second table for the same rows";
     EXPECT_EQ(tgt_value(rows("a")), src_value(rows("b")));
     tgt("ALTER TABLE a RENAME TO b");  // the names may follow whenever the DBA likes
     src("INSERT INTO b VALUES (12, 'later')");
-    ASSERT_EQ(sync_once(config("initial")).exit_code, 0);
+    sync_ok(config("initial"));
     expect_converged();
 
     // Renamed while the agent was away, and a new table took the name: its
@@ -239,29 +231,25 @@ TEST_F(Convergence, ARelationIsKnownByItsOidAcrossRenames) {
     EXPECT_EQ(tgt_value("SELECT count(*) FROM b WHERE v = 'x'"), "0");
     tgt("ALTER TABLE b RENAME TO b_old");
     src("INSERT INTO b_old VALUES (13, 'after')");
-    auto moved = sync_once(config("initial"));
-    ASSERT_EQ(moved.exit_code, 0) << describe(moved);
+    sync_ok(config("initial"));
     expect_converged();
 
     // Two tables that swap names on the source only.
     src("ALTER TABLE b RENAME TO tmp; ALTER TABLE b_old RENAME TO b; ALTER TABLE tmp RENAME TO b_old; "
         "INSERT INTO b VALUES (14, 'swapped'); INSERT INTO b_old VALUES (2, 'two')");
-    auto swapped = sync_once(config("initial"));
-    ASSERT_EQ(swapped.exit_code, 0) << describe(swapped);
+    sync_ok(config("initial"));
     EXPECT_EQ(tgt_value(rows("b_old")), src_value(rows("b")));
     EXPECT_EQ(tgt_value(rows("b")), src_value(rows("b_old")));
     tgt("ALTER TABLE b RENAME TO tmp; ALTER TABLE b_old RENAME TO b; ALTER TABLE tmp RENAME TO b_old");
-    ASSERT_EQ(sync_once(config("initial")).exit_code, 0);
+    sync_ok(config("initial"));
     expect_converged();
 
     // Dropped and created again: the target's table keeps the old rows
     // until the table is copied again.
     src("DROP TABLE b_old; CREATE TABLE b_old (id int PRIMARY KEY, v text); INSERT INTO b_old VALUES (100, 'y')");
-    auto recreated = sync_once(config("initial"));
-    ASSERT_EQ(recreated.exit_code, 0) << describe(recreated);
+    auto recreated = sync_ok(config("initial"));
     EXPECT_NE(recreated.err.find("was dropped and created again"), std::string::npos) << recreated.err;
-    auto reseeded = sync_once(config("initial"), {"--reseed", "public.b_old"});
-    ASSERT_EQ(reseeded.exit_code, 0) << describe(reseeded);
+    sync_ok(config("initial"), {"--reseed", "public.b_old"});
     expect_converged();
 
     // The target restored from pg_dump into another cluster: its tables got
@@ -270,8 +258,7 @@ TEST_F(Convergence, ARelationIsKnownByItsOidAcrossRenames) {
     tgt("UPDATE tidemark.source_relations SET recorded_in = 0, target_relid = (CASE source_table "
         "WHEN '\"public\".\"b\"' THEN 'public.b_old' ELSE 'public.b' END)::regclass");
     src("INSERT INTO b VALUES (15, 'restored'); INSERT INTO b_old VALUES (101, 'z')");
-    auto restored = sync_once(config("initial"));
-    ASSERT_EQ(restored.exit_code, 0) << describe(restored);
+    sync_ok(config("initial"));
     expect_converged();
 }
 
@@ -285,10 +272,9 @@ TEST_F(Convergence, TextValuesDoNotDependOnTheSourcesDateStyle) {
         "CREATE TABLE t (id int PRIMARY KEY, d day, r reading, rs reading[])");
     const std::string row = "'2026-11-05', ROW('2026-11-05 10:00:00+00', 0.1::float8 + 0.2, '-1 day -02:03:04')";
     src("INSERT INTO t VALUES (1, " + row + ", ARRAY[ROW('2026-02-03 04:05:06.789+01', 1e-300, '-3 mons')::reading])");
-    ASSERT_EQ(sync_once(config("initial")).exit_code, 0);
+    sync_ok(config("initial"));
     src("INSERT INTO t VALUES (2, " + row + ", ARRAY[ROW('2026-02-03 04:05:06.789+01', 1e-300, '-3 mons')::reading])");
-    auto run = sync_once(config("initial"));
-    ASSERT_EQ(run.exit_code, 0) << describe(run);
+    sync_ok(config("initial"));
     EXPECT_EQ(tgt_value("SELECT count(*) FROM t WHERE d = '2026-11-05' AND (r).at = '2026-11-05 10:00:00+00' AND "
                         "(r).value = 0.1::float8 + 0.2 AND (r).span = '-1 day -02:03:04'::interval"),
               "2");
@@ -298,7 +284,7 @@ TEST_F(Convergence, TextValuesDoNotDependOnTheSourcesDateStyle) {
 TEST_F(Convergence, AddedColumnsHoldWhatTheSourcesOlderRowsRead) {
     src("CREATE TABLE t (id int PRIMARY KEY, a text)");
     src("INSERT INTO t SELECT g, 'row ' || g FROM generate_series(1, 100) g");
-    ASSERT_EQ(sync_once(config("initial")).exit_code, 0);
+    sync_ok(config("initial"));
     // Constant defaults: the older rows read them, and no WAL says so.
     src("ALTER TABLE t ADD COLUMN status text NOT NULL DEFAULT 'it''s active', ADD COLUMN since timestamptz DEFAULT "
         "now(), ADD COLUMN tags int[] DEFAULT '{1,2}', ADD COLUMN plain int");
@@ -310,8 +296,7 @@ TEST_F(Convergence, AddedColumnsHoldWhatTheSourcesOlderRowsRead) {
         << "the hint must give the value the older rows need:\n"
         << refused.err;
 
-    auto added = sync_once(config("initial", "auto_add_columns = true"));
-    ASSERT_EQ(added.exit_code, 0) << describe(added);
+    sync_ok(config("initial", "auto_add_columns = true"));
     EXPECT_EQ(tgt_value("SELECT count(*) FROM t WHERE status = 'it''s active' AND tags = '{1,2}' AND plain IS NULL"),
               "100");
     EXPECT_EQ(tgt_value("SELECT count(*) FROM pg_attrdef WHERE adrelid = 't'::regclass"), "0")
@@ -322,8 +307,7 @@ TEST_F(Convergence, AddedColumnsHoldWhatTheSourcesOlderRowsRead) {
     // rows' values are not in the stream, which is said.
     src("ALTER TABLE t ADD COLUMN r float8 DEFAULT random()");
     src("UPDATE t SET a = 'touched' WHERE id = 1");
-    auto warned = sync_once(config("initial", "auto_add_columns = true"));
-    ASSERT_EQ(warned.exit_code, 0) << describe(warned);
+    auto warned = sync_ok(config("initial", "auto_add_columns = true"));
     EXPECT_NE(warned.err.find("--reseed public.t"), std::string::npos) << warned.err;
 }
 

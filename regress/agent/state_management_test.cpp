@@ -35,11 +35,6 @@ protected:
             std::to_string(to) + ") g");
     }
 
-    void sync_ok(const std::string& config_text) const {
-        auto run = sync_once(config_text);
-        ASSERT_EQ(run.exit_code, 0) << describe(run);
-    }
-
     std::string pipeline_value(const std::string& column) const {
         return tgt_value("SELECT " + column + " FROM tidemark.pipelines");
     }

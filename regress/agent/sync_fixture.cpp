@@ -72,6 +72,12 @@ AgentRun SyncTest::sync_once(const std::string& config_text, const std::vector<s
     return run_agent(args);
 }
 
+AgentRun SyncTest::sync_ok(const std::string& config_text, const std::vector<std::string>& extra) const {
+    AgentRun run = sync_once(config_text, extra);
+    EXPECT_EQ(run.exit_code, 0) << describe(run);
+    return run;
+}
+
 AgentProcess SyncTest::start_sync(const TempFile& config_file, const std::vector<std::string>& extra) const {
     std::vector<std::string> args{"sync", "-c", config_file.path()};
     args.insert(args.end(), extra.begin(), extra.end());

@@ -42,6 +42,8 @@ protected:
 
     // `tidemark sync -c <config> --once` and friends.
     AgentRun sync_once(const std::string& config_text, const std::vector<std::string>& extra = {}) const;
+    // The same, expected to exit 0 (the run is described when it does not).
+    AgentRun sync_ok(const std::string& config_text, const std::vector<std::string>& extra = {}) const;
     AgentProcess start_sync(const TempFile& config_file, const std::vector<std::string>& extra = {}) const;
 
     void src(const std::string& sql) const { source().exec(sql, db_); }

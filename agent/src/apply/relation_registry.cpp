@@ -41,22 +41,6 @@ std::vector<const wire::Column*> missing_columns(const wire::Relation& rel, cons
     return out;
 }
 
-std::optional<Oid> target_table_oid(pg::Connection& conn, const std::string& table) {
-    pg::Result r = conn.exec_params("SELECT pg_catalog.to_regclass($1)::pg_catalog.oid", pg::TextParams{table},
-                                    "while looking for table " + table + " on the target");
-    if (r.is_null(0, 0)) return std::nullopt;
-    return static_cast<Oid>(std::stoul(std::string(r.value(0, 0))));
-}
-
-std::optional<std::string> target_table_name(pg::Connection& conn, Oid oid) {
-    pg::Result r = conn.exec_params(
-        "SELECT n.nspname, c.relname FROM pg_catalog.pg_class c "
-        "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE c.oid = $1::pg_catalog.oid",
-        pg::TextParams{std::to_string(oid)}, "while looking for a table on the target");
-    if (r.rows() == 0) return std::nullopt;
-    return pg::quote_qualified(r.value(0, 0), r.value(0, 1));
-}
-
 // A column the source widened (ALTER COLUMN ... TYPE) sends no row, only a
 // new RELATION; the target's narrower column would round the new values
 // (numeric, times) or refuse them.  Returns whether a column was widened.
@@ -69,39 +53,31 @@ bool widen_columns(ApplySession& session, const RelationInfo& info, const wire::
     for (const auto& c : rel.columns) {
         if (!c.type_name.empty()) continue;  // not built in: its name is its type
         const TargetColumn* t = target.column(c.name);
-        auto wider = schema::widened_type({c.type_oid, c.typmod}, {t->type_oid, t->typmod});
-        if (!wider) continue;
-        pg::Result names = conn.exec_params("SELECT pg_catalog.format_type($1, $2), pg_catalog.format_type($3, $4)",
-                                            pg::TextParams{std::to_string(wider->oid), std::to_string(wider->typmod),
-                                                           std::to_string(c.type_oid), std::to_string(c.typmod)},
-                                            "while naming the type of column " + c.name + " of " + info.target_table);
-        std::string type(names.value(0, 0));
-        std::string source_type(names.value(0, 1));
-        std::string sql =
-            "ALTER TABLE " + info.target_table + " ALTER COLUMN " + pg::quote_identifier(c.name) + " TYPE " + type;
+        auto w = schema::widening(conn, info.target_table, c.name, {c.type_oid, c.typmod}, {t->type_oid, t->typmod});
+        if (!w) continue;
         if (!auto_widen) {
-            if (!warned.insert(sql).second) continue;
+            if (!warned.insert(w->sql).second) continue;
             log::warn(
                 "a source column holds values its target column cannot: new values that do not fit will be "
                 "rounded or refused (tidemark.dead_letters); widen it on the target (" +
-                    sql + ") or set [sync] auto_add_columns = true",
+                    w->sql + ") or set [sync] auto_add_columns = true",
                 {{"table", info.target_table},
                  {"column", c.name},
-                 {"source_type", source_type},
+                 {"source_type", w->source_type},
                  {"target_type", t->type}});
             continue;
         }
         session.begin();
         conn.exec("SAVEPOINT tidemark_widen", "while widening column " + c.name + " of " + info.target_table);
         try {
-            conn.exec(sql, "while widening column " + c.name + " of " + info.target_table);
+            conn.exec(w->sql, "while widening column " + c.name + " of " + info.target_table);
             conn.exec("RELEASE SAVEPOINT tidemark_widen", "while widening column " + c.name);
             log::info("widened a column on the target to hold the source's values (auto_add_columns)",
                       {{"table", info.target_table},
                        {"column", c.name},
-                       {"source_type", source_type},
+                       {"source_type", w->source_type},
                        {"from", t->type},
-                       {"to", type}});
+                       {"to", w->type}});
             widened = true;
         } catch (const pg::DatabaseError& e) {
             if (e.is_connection_error()) throw;
@@ -111,9 +87,9 @@ bool widen_columns(ApplySession& session, const RelationInfo& info, const wire::
                 "refused (tidemark.dead_letters)",
                 {{"table", info.target_table},
                  {"column", c.name},
-                 {"source_type", source_type},
+                 {"source_type", w->source_type},
                  {"target_type", t->type},
-                 {"sql", sql},
+                 {"sql", w->sql},
                  {"error", e.primary()}});
         }
     }
@@ -123,45 +99,31 @@ bool widen_columns(ApplySession& session, const RelationInfo& info, const wire::
 }  // namespace
 
 RelationRegistry::RelationRegistry(RegistrySettings settings, IdpGate gate, state::SourceRelations relations,
-                                   schema::SourceCatalog* catalog)
-    : settings_(settings), gate_(std::move(gate)), relations_state_(std::move(relations)), catalog_(catalog) {
-    if (catalog_) added_values_.emplace(*catalog_);
-}
+                                   schema::SourceCatalog& catalog)
+    : settings_(settings),
+      gate_(std::move(gate)),
+      relations_state_(std::move(relations)),
+      catalog_(catalog),
+      added_values_(catalog) {}
 
-std::string RelationRegistry::resolve_target(ApplySession& session, const wire::Relation& rel,
-                                             const std::string& source_table, const std::string& by_name) {
-    pg::Connection& conn = session.connection();
+void RelationRegistry::check_name_not_taken(const wire::Relation& rel, const std::string& source_table,
+                                            const TargetTable& target) {
+    std::optional<std::uint32_t> owner = relations_state_.owner_of(target.oid);
+    if (!owner || *owner == rel.relid) return;
     const std::string relid = std::to_string(rel.relid);
-    if (const state::SourceRelation* known = relations_state_.find(rel.relid)) {
-        if (auto name = target_table_name(conn, known->target_relid)) {
-            if (*name != by_name && renames_logged_.insert(rel.relid).second)
-                log::info(
-                    "a table was renamed (on the source or the target): its changes go on to the target table "
-                    "that holds its rows",
-                    {{"source_table", source_table}, {"target_table", *name}, {"was", known->source_table}});
-            return *name;
-        }
-        // The target's table was dropped: the name decides again.
-    }
-    std::optional<Oid> holder = target_table_oid(conn, by_name);
-    std::optional<std::uint32_t> owner = holder ? relations_state_.owner_of(*holder) : std::nullopt;
-    if (owner && *owner != rel.relid) {
-        std::optional<std::string> now = catalog_ ? catalog_->relation_name(*owner) : std::nullopt;
-        if (now)
-            throw ApplyError(
-                "source table " + source_table + " is a new relation (OID " + relid + "), but the target's table " +
-                by_name + " holds the rows of the source table now called " + *now +
-                " (renamed on the source while this pipeline was not running, and its name "
-                "taken): rename the target's table (ALTER TABLE " +
-                by_name + " RENAME TO ...) so that each has its own, then run again; the slot keeps every change");
-        log::warn("source table " + source_table +
-                      " was dropped and created again: the target's table still holds "
-                      "the rows of the dropped one that the source no longer has; copy it again to drop them (tidemark "
-                      "sync --reseed " +
-                      rel.ns + "." + rel.name + ")",
-                  {{"table", source_table}, {"relid", relid}});
-    }
-    return by_name;
+    if (std::optional<std::string> now = catalog_.relation_name(*owner))
+        throw ApplyError(
+            "source table " + source_table + " is a new relation (OID " + relid + "), but the target's table " +
+            target.name + " holds the rows of the source table now called " + *now +
+            " (renamed on the source while this pipeline was not running, and its name "
+            "taken): rename the target's table (ALTER TABLE " +
+            target.name + " RENAME TO ...) so that each has its own, then run again; the slot keeps every change");
+    log::warn("source table " + source_table +
+                  " was dropped and created again: the target's table still holds "
+                  "the rows of the dropped one that the source no longer has; copy it again to drop them (tidemark "
+                  "sync --reseed " +
+                  rel.ns + "." + rel.name + ")",
+              {{"table", source_table}, {"relid", relid}});
 }
 
 std::shared_ptr<const RelationInfo> RelationRegistry::find(std::uint32_t relid) const {
@@ -184,11 +146,25 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
     info->replica_identity = rel.replica_identity;
     info->source_table = pg::quote_qualified(rel.ns, rel.name);
     const state::TableRecord* copied = gate_.find(rel.ns, rel.name);
-    info->target_table = resolve_target(session, rel, info->source_table,
-                                        copied ? copied->target_table : pg::quote_qualified(rel.ns, rel.name));
     if (copied) info->high_water_mark = copied->high_water_mark;
+    const std::string by_name = copied ? copied->target_table : info->source_table;
 
-    std::optional<TargetTable> target = load_target_table(conn, info->target_table);
+    // The table recorded for this relation, wherever renames took it; a
+    // relation not recorded yet (or whose table was dropped) goes by name.
+    const state::SourceRelation* known = relations_state_.find(rel.relid);
+    std::optional<TargetTable> target = known ? load_target_table(conn, known->target_relid) : std::nullopt;
+    if (target) {
+        if (target->name != by_name && renames_logged_.insert(rel.relid).second)
+            log::info(
+                "a table was renamed (on the source or the target): its changes go on to the target table "
+                "that holds its rows",
+                {{"source_table", info->source_table}, {"target_table", target->name}, {"was", known->source_table}});
+        info->target_table = target->name;
+    } else {
+        info->target_table = by_name;
+        target = load_target_table(conn, by_name);
+        if (target) check_name_not_taken(rel, info->source_table, *target);
+    }
     if (!target) {
         if (!settings_.create_tables)
             throw ApplyError("table " + info->target_table + " does not exist on the target (source table " +
@@ -214,7 +190,7 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
         }
         auto types = schema::column_types(conn, cols);
         std::unordered_map<std::string, schema::ExistingRows> existing;
-        if (added_values_) existing = added_values_->existing_rows(rel.relid, names);
+        existing = added_values_.existing_rows(rel.relid, names);
         auto existing_rows = [&](const std::string& name) {
             auto it = existing.find(name);
             return it == existing.end() ? schema::ExistingRows{} : it->second;
@@ -255,7 +231,6 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
         target = load_target_table(conn, info->target_table);
         if (!target) throw ApplyError("table " + info->target_table + " is missing after ALTER TABLE");
     }
-    const state::SourceRelation* known = relations_state_.find(rel.relid);
     if (!known || known->target_relid != target->oid || known->source_table != info->source_table) {
         session.begin();
         relations_state_.record(conn, rel.relid, info->source_table, target->oid);

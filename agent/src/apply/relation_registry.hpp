@@ -18,7 +18,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <optional>
 #include <set>
 #include <string>
 #include <unordered_map>
@@ -26,6 +25,7 @@
 #include "apply/apply_session.hpp"
 #include "apply/idp_gate.hpp"
 #include "apply/relation_info.hpp"
+#include "apply/target_table.hpp"
 #include "schema/added_column_values.hpp"
 #include "schema/source_catalog.hpp"
 #include "state/source_relations.hpp"
@@ -40,11 +40,9 @@ struct RegistrySettings {
 
 class RelationRegistry {
 public:
-    // `catalog` stays owned by the caller; null: columns are added empty,
-    // whatever the source's older rows hold, and a relation whose name
-    // another one had is taken to replace it.
+    // `catalog` stays owned by the caller.
     RelationRegistry(RegistrySettings settings, IdpGate gate, state::SourceRelations relations,
-                     schema::SourceCatalog* catalog);
+                     schema::SourceCatalog& catalog);
 
     // Null when the relation was never defined in this session.
     std::shared_ptr<const RelationInfo> find(std::uint32_t relid) const;
@@ -57,16 +55,17 @@ public:
     std::shared_ptr<const RelationInfo> define(ApplySession& session, const wire::Relation& relation);
 
 private:
-    // The target table `relation` is applied to: the one recorded for its
-    // OID, wherever renames took it, else `by_name`.
-    std::string resolve_target(ApplySession& session, const wire::Relation& relation, const std::string& source_table,
-                               const std::string& by_name);
+    // For a relation not recorded yet that goes to `target` by name: throws
+    // when `target` holds another relation that still exists (renamed, its
+    // name taken), warns when that one was dropped.
+    void check_name_not_taken(const wire::Relation& relation, const std::string& source_table,
+                              const TargetTable& target);
 
     RegistrySettings settings_;
     IdpGate gate_;
     state::SourceRelations relations_state_;
-    schema::SourceCatalog* catalog_;
-    std::optional<schema::AddedColumnValues> added_values_;
+    schema::SourceCatalog& catalog_;
+    schema::AddedColumnValues added_values_;
     std::unordered_map<std::uint32_t, std::shared_ptr<const RelationInfo>> relations_;
     std::set<std::string> narrower_columns_warned_;
     std::set<std::uint32_t> renames_logged_;

@@ -25,6 +25,7 @@ struct TargetColumn {
 
 struct TargetTable {
     Oid oid = 0;
+    std::string name;  // "schema"."name", as the target's catalogs say now
     std::vector<TargetColumn> columns;
     std::vector<std::vector<std::string>> unique_keys;  // column names, primary key first
 
@@ -33,5 +34,8 @@ struct TargetTable {
 
 // nullopt when no such table exists.  `table` is a quoted, qualified name.
 std::optional<TargetTable> load_target_table(pg::Connection& conn, std::string_view table);
+// The table with this OID, whatever it is called now; nullopt when no
+// table has it.
+std::optional<TargetTable> load_target_table(pg::Connection& conn, Oid oid);
 
 }  // namespace tidemark::apply

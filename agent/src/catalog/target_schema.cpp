@@ -105,15 +105,12 @@ bool try_run(pg::Connection& target, const std::string& sql, const std::string& 
 // copy.
 void warn_if_narrower(pg::Connection& target, const std::string& table, const SourceColumn& source,
                       const TargetColumn& column) {
-    auto wider = schema::widened_type({source.type_oid, source.typmod}, column.oid_and_typmod);
-    if (!wider) return;
-    pg::Result r = target.exec_params("SELECT pg_catalog.format_type($1, $2)",
-                                      pg::TextParams{std::to_string(wider->oid), std::to_string(wider->typmod)},
-                                      "while naming the type of column " + source.name + " of " + table);
+    auto w = schema::widening(target, table, source.name, {source.type_oid, source.typmod}, column.oid_and_typmod);
+    if (!w) return;
     log::warn(
         "a target column is narrower than the source's: values that do not fit will be rounded, or refused "
-        "and stop the copy; widen it on the target (ALTER TABLE " +
-            table + " ALTER COLUMN " + pg::quote_identifier(source.name) + " TYPE " + std::string(r.value(0, 0)) + ")",
+        "and stop the copy; widen it on the target (" +
+            w->sql + ")",
         {{"table", table}, {"column", source.name}, {"source_type", source.type}, {"target_type", column.type}});
 }
 

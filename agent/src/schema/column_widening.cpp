@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "pg/quoting.hpp"
+
 namespace tidemark::schema {
 namespace {
 
@@ -89,6 +91,21 @@ std::optional<ColumnType> widened_type(ColumnType source, ColumnType target) {
         (source.oid == kTimestamp || source.oid == kTimestamptz || source.oid == kTime || source.oid == kTimetz))
         return precision(source, target);
     return std::nullopt;
+}
+
+std::optional<Widening> widening(pg::Connection& target, const std::string& table, const std::string& column,
+                                 ColumnType source, ColumnType current) {
+    auto wider = widened_type(source, current);
+    if (!wider) return std::nullopt;
+    pg::Result names = target.exec_params("SELECT pg_catalog.format_type($1, $2), pg_catalog.format_type($3, $4)",
+                                          pg::TextParams{std::to_string(source.oid), std::to_string(source.typmod),
+                                                         std::to_string(wider->oid), std::to_string(wider->typmod)},
+                                          "while naming the type of column " + column + " of " + table);
+    Widening w;
+    w.source_type = std::string(names.value(0, 0));
+    w.type = std::string(names.value(0, 1));
+    w.sql = "ALTER TABLE " + table + " ALTER COLUMN " + pg::quote_identifier(column) + " TYPE " + w.type;
+    return w;
 }
 
 }  // namespace tidemark::schema

@@ -14,6 +14,9 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+
+#include "pg/connection.hpp"
 
 namespace tidemark::schema {
 
@@ -27,5 +30,18 @@ struct ColumnType {
 // the source's type, or for numeric the smallest that holds both sides'
 // digits.
 std::optional<ColumnType> widened_type(ColumnType source, ColumnType target);
+
+struct Widening {
+    std::string source_type;  // format_type() of the source's type
+    std::string type;         // the type the column needs
+    std::string sql;          // the ALTER TABLE that widens it
+};
+
+// The ALTER TABLE that widens `column` of `table` (quoted, qualified) on
+// `target`, whose type is `current`, so that it holds every value of
+// `source`; nullopt when it already does (widened_type).  The types are
+// named by the target's format_type(), which knows every built-in type.
+std::optional<Widening> widening(pg::Connection& target, const std::string& table, const std::string& column,
+                                 ColumnType source, ColumnType current);
 
 }  // namespace tidemark::schema

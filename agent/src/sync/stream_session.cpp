@@ -200,7 +200,7 @@ StreamOutcome stream_changes(const config::Config& config, const state::Pipeline
     apply::RelationRegistry registry({config.target.create_tables, config.sync.auto_add_columns},
                                      apply::IdpGate(state::load_tables(session.connection(), pipeline.name)),
                                      state::SourceRelations::load(session.connection(), pipeline.name),
-                                     &source_catalog);
+                                     source_catalog);
     // A [conflicts] or [late_data] section turns detection on; without
     // them nothing is probed and the apply path is unchanged.
     std::optional<conflict::Detector> detector;
