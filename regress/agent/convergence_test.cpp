@@ -203,6 +203,77 @@ TEST_F(Convergence, ColumnsWidenedOnTheSourceAreWidenedOnTheTarget) {
         << warned.err;
 }
 
+TEST_F(Convergence, UserTypesTheSourceGainsReachTheTarget) {
+    // A label added to an enum, a table or column of a type created after
+    // the copy: the stream carries their values, never the types.
+    auto labels = [](const std::string& type) {
+        return "SELECT string_agg(enumlabel, ',' ORDER BY enumsortorder) FROM pg_enum WHERE enumtypid = '" + type +
+               "'::regtype";
+    };
+    src("CREATE TYPE mood AS ENUM ('sad', 'ok', 'happy'); CREATE TABLE t (id int PRIMARY KEY, m mood)");
+    src("INSERT INTO t VALUES (1, 'ok')");
+    sync_ok(config("initial"));
+
+    src("ALTER TYPE mood ADD VALUE 'meh' BEFORE 'ok'; ALTER TYPE mood ADD VALUE 'ecstatic'");
+    src("INSERT INTO t VALUES (2, 'meh'), (3, 'ecstatic'), (4, 'happy'); UPDATE t SET m = 'meh' WHERE id = 1");
+    src("CREATE EXTENSION hstore; CREATE TYPE color AS ENUM ('red', 'green'); "
+        "CREATE DOMAIN shortcode AS varchar(4) CHECK (VALUE ~ '^[A-Z]+$'); CREATE TYPE pair AS (a int, b color); "
+        "CREATE TABLE later (id int PRIMARY KEY, c color, s shortcode, p pair, h hstore, m mood); "
+        "INSERT INTO later VALUES (1, 'green', 'AB', '(1,red)', 'a=>1', 'ecstatic')");
+    src("CREATE TYPE size AS ENUM ('s', 'm'); ALTER TABLE t ADD COLUMN sz size; INSERT INTO t VALUES (5, 'sad', 'm')");
+    auto followed = sync_ok(config("initial", "auto_add_columns = true"));
+    EXPECT_NE(followed.err.find("added the labels the source's enum types gained"), std::string::npos)
+        << followed.err;
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM tidemark.dead_letters"), "0");
+    EXPECT_EQ(tgt_value(labels("mood")), "sad,meh,ok,happy,ecstatic") << "in the source's order";
+    EXPECT_EQ(tgt_value("SELECT extname FROM pg_extension WHERE extname = 'hstore'"), "hstore");
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM later WHERE s = 'AB' AND (p).b = 'red' AND h -> 'a' = '1'"), "1");
+    expect_converged();
+
+    // Without auto_add_columns the target's enum is left as the DBA made
+    // it: the value is refused, and kept as a dead letter.
+    src("ALTER TYPE mood ADD VALUE 'angry'");
+    src("INSERT INTO t VALUES (6, 'angry', 's')");
+    sync_ok(config("initial"));
+    EXPECT_EQ(tgt_value(labels("mood")), "sad,meh,ok,happy,ecstatic");
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM tidemark.dead_letters WHERE error LIKE '%enum%angry%'"), "1");
+}
+
+TEST_F(Convergence, TablesWhoseChangesDoNotIdentifyTheRowAreNamedWithTheFix) {
+    // Without a publication the source lets these UPDATEs and DELETEs
+    // through; none of them can find its row on the target.
+    src("CREATE TABLE nopk (a int, b text); CREATE TABLE nothing (id int PRIMARY KEY, v text); "
+        "ALTER TABLE nothing REPLICA IDENTITY NOTHING; CREATE TABLE full_t (a int, b text); "
+        "ALTER TABLE full_t REPLICA IDENTITY FULL; CREATE TABLE skipped (a int)");
+    src("INSERT INTO nopk VALUES (1, 'x'); INSERT INTO nothing VALUES (1, 'x'); INSERT INTO full_t VALUES (1, 'x')");
+    const std::string cfg = config("initial", "", "exclude = [\"public.skipped\"]");
+    TempFile file(cfg);
+    auto check = run_agent({"check-config", "-c", file.path()});
+    EXPECT_EQ(check.exit_code, 0) << describe(check);
+    for (const char* part :
+         {"warning source: replica identity of the tables: 2 tables log UPDATEs and DELETEs that do not identify",
+          "\"public\".\"nopk\": add a primary key, or ALTER TABLE \"public\".\"nopk\" REPLICA IDENTITY FULL",
+          "\"public\".\"nothing\": ALTER TABLE \"public\".\"nothing\" REPLICA IDENTITY DEFAULT"})
+        EXPECT_NE(check.out.find(part), std::string::npos) << "missing " << part << " in:\n" << check.out;
+    EXPECT_EQ(check.out.find("full_t"), std::string::npos) << check.out;
+    EXPECT_EQ(check.out.find("skipped"), std::string::npos) << "excluded:\n" << check.out;
+
+    sync_ok(cfg);
+    src("UPDATE nopk SET b = 'y'; UPDATE nothing SET v = 'y'; DELETE FROM nothing; UPDATE full_t SET b = 'y'");
+    auto run = sync_ok(cfg);
+    for (const char* part : {"without the row's identity", "ALTER TABLE \"public\".\"nopk\" REPLICA IDENTITY FULL",
+                             "ALTER TABLE \"public\".\"nothing\" REPLICA IDENTITY DEFAULT"})
+        EXPECT_NE(run.err.find(part), std::string::npos) << "missing " << part << " in:\n" << run.err;
+    EXPECT_EQ(tgt_value("SELECT string_agg(source_table || ' ' || operation, ', ' ORDER BY id) FROM "
+                        "tidemark.dead_letters"),
+              "\"public\".\"nopk\" update, \"public\".\"nothing\" update, \"public\".\"nothing\" delete");
+    EXPECT_EQ(tgt_value("SELECT b FROM full_t"), "y");
+
+    src("ALTER TABLE nothing REPLICA IDENTITY DEFAULT; ALTER TABLE nopk REPLICA IDENTITY FULL");
+    auto fixed = run_agent({"check-config", "-c", file.path()});
+    EXPECT_NE(fixed.out.find("ok      source: replica identity of the tables"), std::string::npos) << fixed.out;
+}
+
 TEST_F(Convergence, ARelationIsKnownByItsOidAcrossRenames) {
     // A rename sends no row, only a RELATION under the new name: taken for a
     // new table, its changes would fill an empty table beside the one that

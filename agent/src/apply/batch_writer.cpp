@@ -3,6 +3,7 @@
 
 #include <map>
 #include <memory>
+#include <set>
 
 #include "apply/apply_error.hpp"
 #include "apply/conflation.hpp"
@@ -10,12 +11,15 @@
 #include "apply/statement_builder.hpp"
 #include "checkpoint/replication_origin.hpp"
 #include "log/event.hpp"
+#include "pg/database_error.hpp"
 #include "pg/timestamp.hpp"
 
 namespace tidemark::apply {
 namespace {
 
 constexpr std::string_view kBatchSavepoint = "tidemark_batch";
+// What enum_in says of a label its type lacks.
+constexpr std::string_view kInvalidTextRepresentation = "22P02";
 constexpr std::string_view kChangeSavepoint = "tidemark_change";
 constexpr std::string_view kLetterSavepoint = "tidemark_dead_letter";
 
@@ -337,6 +341,22 @@ void BatchWriter::replay(const std::vector<Change>& changes, state::StatsDeltas&
     }
 }
 
+bool BatchWriter::provide_types(const std::vector<Change>& changes) {
+    std::set<const RelationInfo*> relations;
+    std::vector<std::uint32_t> oids;
+    for (const auto& ch : changes)
+        if (ch.relation && relations.insert(ch.relation.get()).second)
+            for (const auto& c : ch.relation->columns) oids.push_back(c.source_type);
+    try {
+        return settings_.types->provide(oids);
+    } catch (const pg::DatabaseError& e) {
+        if (e.is_connection_error()) throw;
+        log::warn("could not bring the source's user-defined types to the target; the batch is applied as it is",
+                  {{"sqlstate", e.sqlstate()}, {"error", e.what()}});
+        return false;
+    }
+}
+
 void BatchWriter::write(const std::vector<Change>& changes, const std::optional<CommitPoint>& commit,
                         state::StatsDeltas& txn_stats) {
     const bool open = session_.in_transaction();
@@ -413,6 +433,8 @@ void BatchWriter::write(const std::vector<Change>& changes, const std::optional<
         session_.rollback();
         session_.begin();
     }
+    if (settings_.types && refused->sqlstate() == kInvalidTextRepresentation && provide_types(changes))
+        log::info("the batch is applied again with the labels the target lacked");
     // Changes the plan parked already are parked again by the replay.
     for (const auto& [table, d] : batch_stats) dead_letters_ -= d.dead_lettered;
     batch_stats.clear();

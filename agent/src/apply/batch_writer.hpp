@@ -31,6 +31,7 @@
 #include "conflict/detection_counts.hpp"
 #include "conflict/detector.hpp"
 #include "pg/lsn.hpp"
+#include "schema/target_types.hpp"
 #include "state/table_stats.hpp"
 
 namespace tidemark::apply {
@@ -38,6 +39,10 @@ namespace tidemark::apply {
 struct WriterSettings {
     std::string pipeline;
     config::OnError on_error = config::OnError::dead_letter;
+    // auto_add_columns: a batch the target refuses as invalid input first
+    // gets the enum labels the source added since the target's type was
+    // made, then is applied change by change.  Owned by the caller.
+    schema::TargetTypes* types = nullptr;
 };
 
 // The end of the last source transaction a target transaction applies.
@@ -107,6 +112,9 @@ private:
                                                    std::size_t& plan_begin, state::StatsDeltas& stats,
                                                    conflict::DetectionCounts& counts);
     void replay(const std::vector<Change>& changes, state::StatsDeltas& stats, conflict::DetectionCounts& counts);
+    // Creates on the target what the user types of the batch's relations
+    // lack (settings_.types); true when it added anything.
+    bool provide_types(const std::vector<Change>& changes);
     // One change with detection, under its own savepoint; false when it
     // cannot go through the detection path.
     bool replay_detected(const Change& change, state::StatsDeltas& stats, conflict::DetectionCounts& counts);

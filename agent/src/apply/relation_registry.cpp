@@ -34,6 +34,13 @@ std::unordered_map<std::uint32_t, Oid> array_types(pg::Connection& conn, const w
     return out;
 }
 
+std::vector<std::uint32_t> user_type_oids(const std::vector<wire::Column>& columns) {
+    std::vector<std::uint32_t> out;
+    for (const auto& c : columns)
+        if (!c.type_name.empty()) out.push_back(c.type_oid);
+    return out;
+}
+
 std::vector<const wire::Column*> missing_columns(const wire::Relation& rel, const TargetTable& table) {
     std::vector<const wire::Column*> out;
     for (const auto& c : rel.columns)
@@ -99,11 +106,12 @@ bool widen_columns(ApplySession& session, const RelationInfo& info, const wire::
 }  // namespace
 
 RelationRegistry::RelationRegistry(RegistrySettings settings, IdpGate gate, state::SourceRelations relations,
-                                   schema::SourceCatalog& catalog)
+                                   schema::SourceCatalog& catalog, schema::TargetTypes& types)
     : settings_(settings),
       gate_(std::move(gate)),
       relations_state_(std::move(relations)),
       catalog_(catalog),
+      types_(types),
       added_values_(catalog) {}
 
 void RelationRegistry::check_name_not_taken(const wire::Relation& rel, const std::string& source_table,
@@ -169,6 +177,7 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
         if (!settings_.create_tables)
             throw ApplyError("table " + info->target_table + " does not exist on the target (source table " +
                              info->source_table + "); create it on the target, or set [target] create_tables = true");
+        types_.provide(user_type_oids(rel.columns));
         auto types = schema::column_types(conn, rel.columns);
         session.begin();
         if (!copied) conn.exec(schema::create_schema_sql(rel.ns), "while creating schema " + rel.ns + " on the target");
@@ -204,6 +213,7 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
                              " does not exist in target table " + info->target_table + "; add it on the target (" +
                              add + ") or set [sync] auto_add_columns = true, then run again");
         }
+        types_.provide(user_type_oids(cols));
         session.begin();
         for (std::size_t i = 0; i < cols.size(); ++i) {
             schema::ExistingRows rows = existing_rows(cols[i].name);
@@ -282,6 +292,17 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
     for (std::size_t i = 0; i < info->columns.size(); ++i)
         if (info->full_identity() || info->columns[i].identity) info->locate.push_back(i);
 
+    if (info->locate.empty() && unidentified_warned_.insert(rel.relid).second) {
+        bool has_primary_key =
+            std::any_of(rel.columns.begin(), rel.columns.end(), [](const wire::Column& c) { return c.primary_key; });
+        log::warn(
+            "the source logs this table's UPDATEs and DELETEs without the row's identity: the target cannot "
+            "apply them, and each becomes a dead letter; on the source, " +
+                std::string(has_primary_key ? "run ALTER TABLE " + info->source_table + " REPLICA IDENTITY DEFAULT"
+                                            : "add a primary key or run ALTER TABLE " + info->source_table +
+                                                  " REPLICA IDENTITY FULL"),
+            {{"source_table", info->source_table}});
+    }
     log::debug("relation defined", {{"source_table", info->source_table},
                                     {"target_table", info->target_table},
                                     {"schema_version", std::to_string(rel.schema_version)},

@@ -7,10 +7,12 @@
 // the rows already there what the source's older rows read in it
 // (schema/added_column_values.hpp) — inside the open target transaction,
 // so the DDL commits with the rows that need it — or the stream stops
-// with an error saying what to do.  A column the source widened is
-// widened on the target the same way (schema/column_widening.hpp), or a
-// warning says what its new values will suffer.  A relation is known by
-// its OID, and applied to the target table recorded for it by OID
+// with an error saying what to do.  The user-defined types such a table
+// or column needs are created first, committed on their own
+// (schema/target_types.hpp).  A column the source widened is widened on
+// the target the same way (schema/column_widening.hpp), or a warning says
+// what its new values will suffer.  A relation is known by its OID, and
+// applied to the target table recorded for it by OID
 // (state/source_relations.hpp), so renames on either side never split a
 // table's rows between two target tables.
 // Must not: run while a pipeline is in flight on the session.
@@ -28,6 +30,7 @@
 #include "apply/target_table.hpp"
 #include "schema/added_column_values.hpp"
 #include "schema/source_catalog.hpp"
+#include "schema/target_types.hpp"
 #include "state/source_relations.hpp"
 #include "wire/message.hpp"
 
@@ -40,9 +43,9 @@ struct RegistrySettings {
 
 class RelationRegistry {
 public:
-    // `catalog` stays owned by the caller.
+    // `catalog` and `types` stay owned by the caller.
     RelationRegistry(RegistrySettings settings, IdpGate gate, state::SourceRelations relations,
-                     schema::SourceCatalog& catalog);
+                     schema::SourceCatalog& catalog, schema::TargetTypes& types);
 
     // Null when the relation was never defined in this session.
     std::shared_ptr<const RelationInfo> find(std::uint32_t relid) const;
@@ -65,10 +68,12 @@ private:
     IdpGate gate_;
     state::SourceRelations relations_state_;
     schema::SourceCatalog& catalog_;
+    schema::TargetTypes& types_;
     schema::AddedColumnValues added_values_;
     std::unordered_map<std::uint32_t, std::shared_ptr<const RelationInfo>> relations_;
     std::set<std::string> narrower_columns_warned_;
     std::set<std::uint32_t> renames_logged_;
+    std::set<std::uint32_t> unidentified_warned_;
 };
 
 }  // namespace tidemark::apply

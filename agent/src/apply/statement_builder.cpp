@@ -215,8 +215,8 @@ std::optional<std::string> locate_predicate(Statement& s, const RelationInfo& re
 std::string no_identity(const RelationInfo& rel, std::string_view what) {
     return "cannot " + std::string(what) + " a row of " + rel.source_table +
            ": the change does not identify the row (the source table has REPLICA IDENTITY NOTHING, or DEFAULT "
-           "without a primary key, and the target table " +
-           rel.target_table + " has no usable key)";
+           "without a primary key); on the source, add a primary key or run ALTER TABLE " +
+           rel.source_table + " REPLICA IDENTITY FULL";
 }
 
 RowPlan update_one(const Change& ch) {

@@ -1,6 +1,7 @@
 // See ddl.hpp.
 #include "catalog/ddl.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "pg/quoting.hpp"
@@ -103,10 +104,26 @@ std::vector<std::string> create_type(const UserType& t, int target_version) {
     return out;
 }
 
-std::vector<std::string> add_enum_labels(const UserType& t, const std::vector<std::string>& labels) {
+std::vector<std::string> add_enum_labels(const UserType& t, const std::vector<std::string>& present) {
+    auto is_present = [&](const std::string& label) {
+        return std::find(present.begin(), present.end(), label) != present.end();
+    };
     std::vector<std::string> out;
-    for (const auto& l : labels)
-        out.push_back("ALTER TYPE " + t.qualified() + " ADD VALUE IF NOT EXISTS " + pg::quote_literal(l));
+    const std::string* previous = nullptr;  // the source's label before this one, on the target by now
+    for (std::size_t i = 0; i < t.labels.size(); ++i) {
+        const std::string& label = t.labels[i];
+        if (!is_present(label)) {
+            std::string sql = "ALTER TYPE " + t.qualified() + " ADD VALUE IF NOT EXISTS " + pg::quote_literal(label);
+            if (previous) {
+                sql += " AFTER " + pg::quote_literal(*previous);
+            } else {
+                auto next = std::find_if(t.labels.begin() + static_cast<std::ptrdiff_t>(i), t.labels.end(), is_present);
+                if (next != t.labels.end()) sql += " BEFORE " + pg::quote_literal(*next);
+            }
+            out.push_back(std::move(sql));
+        }
+        previous = &label;
+    }
     return out;
 }
 

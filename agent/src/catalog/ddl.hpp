@@ -25,8 +25,10 @@ std::string create_extension(std::string_view extension, std::string_view schema
 // multiranges, table row types, extension types).  `target_version` is
 // the target's server_version_num: multirange names need 14+.
 std::vector<std::string> create_type(const UserType& type, int target_version);
-// ALTER TYPE ... ADD VALUE IF NOT EXISTS for each of the enum's labels.
-std::vector<std::string> add_enum_labels(const UserType& type, const std::vector<std::string>& labels);
+// ALTER TYPE ... ADD VALUE IF NOT EXISTS for each of the enum's labels
+// that `present` (the target's) lacks, placed next to its neighbour in the
+// source's order, so that both sides sort the enum alike.
+std::vector<std::string> add_enum_labels(const UserType& type, const std::vector<std::string>& present);
 
 std::string create_sequence(const SourceSequence& sequence);
 std::string sequence_owned_by(const SourceSequence& sequence);

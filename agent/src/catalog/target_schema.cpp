@@ -114,14 +114,24 @@ void warn_if_narrower(pg::Connection& target, const std::string& table, const So
         {{"table", table}, {"column", source.name}, {"source_type", source.type}, {"target_type", column.type}});
 }
 
-void create_types(pg::Connection& target, const UserTypes& types, TargetPreparation& prep) {
+}  // namespace
+
+UserTypesCreated create_user_types(pg::Connection& target, const UserTypes& types) {
+    UserTypesCreated created;
     std::set<std::string> extensions_done;
+    std::set<std::string> schemas_checked;
+    auto ensure_schema = [&](const std::string& schema) {
+        if (!schemas_checked.insert(schema).second || !existing_schemas(target, {schema}).empty()) return;
+        run(target, ddl::create_schema(schema), "schema " + schema);
+    };
     int version = target.server_version();
     for (const UserType& t : types.types()) {
         if (t.extension) {
             if (extensions_done.insert(*t.extension).second && !extension_exists(target, *t.extension)) {
+                ensure_schema(*t.extension_schema);
                 run(target, ddl::create_extension(*t.extension, *t.extension_schema), "extension " + *t.extension);
                 log::info("created extension on the target", {{"extension", *t.extension}});
+                created.extensions.push_back(*t.extension);
             }
             continue;
         }
@@ -129,17 +139,20 @@ void create_types(pg::Connection& target, const UserTypes& types, TargetPreparat
         if (statements.empty()) continue;
         if (exists(target, "to_regtype", t.qualified())) {
             if (t.kind != UserTypeKind::enumeration) continue;
-            auto present = enum_labels(target, t.qualified());
-            std::vector<std::string> missing;
-            for (const auto& l : t.labels)
-                if (std::find(present.begin(), present.end(), l) == present.end()) missing.push_back(l);
-            for (const auto& sql : ddl::add_enum_labels(t, missing)) run(target, sql, "a label of " + t.qualified());
+            for (const auto& sql : ddl::add_enum_labels(t, enum_labels(target, t.qualified()))) {
+                run(target, sql, "a label of " + t.qualified());
+                ++created.labels;
+            }
             continue;
         }
+        ensure_schema(t.schema);
         for (const auto& sql : statements) run(target, sql, "type " + t.qualified());
-        ++prep.types_created;
+        created.types.push_back(t.qualified());
     }
+    return created;
 }
+
+namespace {
 
 // Far below the max_locks_per_transaction (64) times connections that a
 // server shares between all its sessions.
@@ -253,7 +266,7 @@ TargetPreparation prepare_target(pg::Connection& target, const std::vector<Sourc
                     ++prep.schemas_created;
                 }
         }
-        if (!missing.empty()) create_types(target, types, prep);
+        if (!missing.empty()) prep.types_created += static_cast<int>(create_user_types(target, types).types.size());
 
         std::vector<const SourceSequence*> created_sequences;
         for (const auto& s : sequences) {

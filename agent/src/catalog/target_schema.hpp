@@ -32,6 +32,17 @@ struct TargetPreparation {
     int tables_created = 0;
 };
 
+struct UserTypesCreated {
+    std::vector<std::string> types;  // "schema"."name"
+    int labels = 0;                  // enum labels added to types the target had
+    std::vector<std::string> extensions;
+};
+
+// Creates on the target, in the caller's transaction, the types of `types`
+// it lacks (and their schemas), the extensions that bring the others, and
+// the enum labels it lacks, each where the source has it.
+UserTypesCreated create_user_types(pg::Connection& target, const UserTypes& types);
+
 // Transactions on `target`, committed every few dozen objects created.
 // Throws SchemaError for a missing target table without create_tables, or
 // a target table lacking a source column (or making it a generated

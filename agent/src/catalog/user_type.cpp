@@ -10,13 +10,12 @@
 namespace tidemark::catalog {
 namespace {
 
-// The types reachable from the tables' columns.  {MULTIRANGE} is replaced
-// by the multirange step on servers that have multiranges (14+).
+// The types reachable from {SEED}: the tables' columns, or given types.
+// {MULTIRANGE} is replaced by the multirange step on servers that have
+// multiranges (14+).
 constexpr std::string_view kUsedTypesSql = R"SQL(
 WITH RECURSIVE used(oid) AS (
-    SELECT a.atttypid
-      FROM pg_catalog.pg_attribute a
-     WHERE a.attrelid = ANY ($1::pg_catalog.oid[]) AND a.attnum > 0 AND NOT a.attisdropped
+    {SEED}
   UNION
     SELECT dep.oid
       FROM used u
@@ -66,6 +65,11 @@ SELECT t.oid, n.nspname, t.typname, t.typtype, t.typlen, t.typelem, t.typbasetyp
  WHERE t.oid >= 16384
  ORDER BY t.oid
 )SQL";
+
+constexpr std::string_view kTablesSeed =
+    "SELECT a.atttypid FROM pg_catalog.pg_attribute a "
+    "WHERE a.attrelid = ANY ($1::pg_catalog.oid[]) AND a.attnum > 0 AND NOT a.attisdropped";
+constexpr std::string_view kTypesSeed = "SELECT pg_catalog.unnest($1::pg_catalog.oid[])";
 
 constexpr std::string_view kMultirangeStep =
     "UNION ALL SELECT r.rngtypid FROM pg_catalog.pg_range r WHERE r.rngmultitypid = t.oid";
@@ -212,15 +216,16 @@ bool UserTypes::binary_safe(std::uint32_t type_oid) const {
     return false;
 }
 
-UserTypes list_user_types(pg::Connection& source, const std::vector<SourceTable>& tables) {
-    if (tables.empty()) return UserTypes();
-    std::vector<std::uint32_t> table_oids;
-    for (const auto& t : tables) table_oids.push_back(t.oid);
+namespace {
+
+UserTypes read_user_types(pg::Connection& source, std::string_view seed, const std::vector<std::uint32_t>& oids,
+                          const std::string& context) {
+    if (oids.empty()) return UserTypes();
     bool multiranges = source.server_version() >= 140000;
-    std::string sql = replace(std::string(kUsedTypesSql), "{MULTIRANGE}", multiranges ? kMultirangeStep : "");
+    std::string sql = replace(std::string(kUsedTypesSql), "{SEED}", seed);
+    sql = replace(std::move(sql), "{MULTIRANGE}", multiranges ? kMultirangeStep : "");
     sql = replace(std::move(sql), "{MULTIRANGE_COLUMNS}", multiranges ? kMultirangeColumns : kNoMultirangeColumns);
-    pg::Result r = source.exec_params(sql, pg::TextParams{oid_array(table_oids)},
-                                      "while reading the user-defined types of the source's tables");
+    pg::Result r = source.exec_params(sql, pg::TextParams{oid_array(oids)}, context);
 
     std::vector<UserType> types;
     std::unordered_map<std::uint32_t, std::size_t> by_oid;
@@ -294,6 +299,19 @@ UserTypes list_user_types(pg::Connection& source, const std::vector<SourceTable>
         }
     }
     return UserTypes(std::move(types));
+}
+
+}  // namespace
+
+UserTypes list_user_types(pg::Connection& source, const std::vector<SourceTable>& tables) {
+    std::vector<std::uint32_t> table_oids;
+    for (const auto& t : tables) table_oids.push_back(t.oid);
+    return read_user_types(source, kTablesSeed, table_oids,
+                           "while reading the user-defined types of the source's tables");
+}
+
+UserTypes list_user_types(pg::Connection& source, const std::vector<std::uint32_t>& type_oids) {
+    return read_user_types(source, kTypesSeed, type_oids, "while reading user-defined types on the source");
 }
 
 }  // namespace tidemark::catalog

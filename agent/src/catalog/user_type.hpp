@@ -94,6 +94,9 @@ private:
 // The user types the tables need, on a connection in the snapshot with
 // search_path = '' (as list_tables leaves it).
 UserTypes list_user_types(pg::Connection& source_in_snapshot, const std::vector<SourceTable>& tables);
+// The user types among `type_oids` (source OIDs) and those they are built
+// from, on a connection with search_path = ''.
+UserTypes list_user_types(pg::Connection& source, const std::vector<std::uint32_t>& type_oids);
 
 // OIDs below this are the server's own (FirstNormalObjectId): identical on
 // every cluster of a major version.

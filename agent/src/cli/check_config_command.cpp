@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "catalog/row_identity.hpp"
 #include "checkpoint/replication_origin.hpp"
 #include "cli/exit_codes.hpp"
 #include "pg/connection.hpp"
@@ -32,6 +33,8 @@ public:
         failures_++;
         line("FAILED ", what, reason);
     }
+    // Worth fixing, but a sync would run: not a failure.
+    void warned(std::string_view what, std::string_view reason) { line("warning", what, reason); }
     void skipped(std::string_view what, std::string_view reason) {
         failures_++;
         line("skipped", what, reason);
@@ -268,6 +271,30 @@ void check_origin_capacity(Checklist& checks, pg::Connection& conn, const config
                                 "[sync] copy_jobs");
 }
 
+// Tables whose updates and deletes would all end as dead letters, named
+// with the statement that fixes each (at most a screenful).
+void check_row_identity(Checklist& checks, pg::Connection& conn, const config::PipelineConfig& pipeline, bool several) {
+    const std::string what =
+        "source: replica identity of the tables" + (several ? " of pipeline " + pipeline.name : std::string());
+    auto tables = catalog::tables_without_row_identity(conn, catalog::TableFilter(pipeline.include, pipeline.exclude));
+    if (tables.empty()) {
+        checks.ok(what, "every selected table's UPDATEs and DELETEs identify their row");
+        return;
+    }
+    constexpr std::size_t kListed = 10;
+    std::string list;
+    for (std::size_t i = 0; i < tables.size() && i < kListed; ++i) {
+        const auto& t = tables[i];
+        list +=
+            "\n          " + t.table + (t.partition.empty() ? "" : " (partition " + t.partition + ")") + ": " + t.fix;
+    }
+    if (tables.size() > kListed) list += "\n          and " + std::to_string(tables.size() - kListed) + " more";
+    checks.warned(what, std::to_string(tables.size()) + (tables.size() > 1 ? " tables log" : " table logs") +
+                            " UPDATEs and DELETEs that do not identify the row (REPLICA IDENTITY NOTHING, or "
+                            "no primary key): the target cannot apply them, and each would become a dead letter" +
+                            list);
+}
+
 // With origin = "none" the source must be able to tell where a
 // transaction came from; it always can, but say what the setting does.
 void note_origin_filter(Checklist& checks, const config::Config& config) {
@@ -300,6 +327,11 @@ int run_check_config(const config::Config& config, std::ostream& out) {
         for (const auto& p : pipelines)
             guarded(checks, "source: slot " + p.slot, [&] {
                 check_slot(checks, *source, p.slot);
+                return true;
+            });
+        for (const auto& p : pipelines)
+            guarded(checks, "source: replica identity", [&] {
+                check_row_identity(checks, *source, p, pipelines.size() > 1);
                 return true;
             });
         note_origin_filter(checks, config);

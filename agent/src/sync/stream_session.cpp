@@ -197,10 +197,11 @@ StreamOutcome stream_changes(const config::Config& config, const state::Pipeline
     pg::Lsn start = origin.progress(session.connection()).value_or(fallback_start);
 
     schema::SourceCatalog source_catalog(config.source.conninfo);
+    schema::TargetTypes target_types(config.target.conninfo, source_catalog);
     apply::RelationRegistry registry({config.target.create_tables, config.sync.auto_add_columns},
                                      apply::IdpGate(state::load_tables(session.connection(), pipeline.name)),
                                      state::SourceRelations::load(session.connection(), pipeline.name),
-                                     source_catalog);
+                                     source_catalog, target_types);
     // A [conflicts] or [late_data] section turns detection on; without
     // them nothing is probed and the apply path is unchanged.
     std::optional<conflict::Detector> detector;
@@ -221,7 +222,10 @@ StreamOutcome stream_changes(const config::Config& config, const state::Pipeline
         detector->arm_existing_tables(session.connection(),
                                       catalog::TableFilter(config.source.include, config.source.exclude));
     }
-    apply::BatchWriter writer(session, {pipeline.name, config.sync.on_error}, std::move(detector));
+    apply::BatchWriter writer(session,
+                              {pipeline.name, config.sync.on_error,
+                               config.sync.auto_add_columns ? &target_types : nullptr},
+                              std::move(detector));
     apply::Applier applier(session, registry, writer, applier_settings, start);
 
     stream::StreamOptions options;

@@ -100,8 +100,17 @@ TEST(IdpDdl, Types) {
     mood.labels = {"sad", "it's ok", "happy"};
     EXPECT_EQ(ddl::create_type(mood, 150000),
               std::vector<std::string>{"CREATE TYPE \"app\".\"mood\" AS ENUM ('sad', 'it''s ok', 'happy')"});
-    EXPECT_EQ(ddl::add_enum_labels(mood, {"new"}),
-              std::vector<std::string>{"ALTER TYPE \"app\".\"mood\" ADD VALUE IF NOT EXISTS 'new'"});
+    // Labels the target lacks go where the source has them.
+    EXPECT_EQ(
+        ddl::add_enum_labels(mood, {"it's ok", "old"}),
+        (std::vector<std::string>{"ALTER TYPE \"app\".\"mood\" ADD VALUE IF NOT EXISTS 'sad' BEFORE 'it''s ok'",
+                                  "ALTER TYPE \"app\".\"mood\" ADD VALUE IF NOT EXISTS 'happy' AFTER 'it''s ok'"}));
+    EXPECT_EQ(
+        ddl::add_enum_labels(mood, {}),
+        (std::vector<std::string>{"ALTER TYPE \"app\".\"mood\" ADD VALUE IF NOT EXISTS 'sad'",
+                                  "ALTER TYPE \"app\".\"mood\" ADD VALUE IF NOT EXISTS 'it''s ok' AFTER 'sad'",
+                                  "ALTER TYPE \"app\".\"mood\" ADD VALUE IF NOT EXISTS 'happy' AFTER 'it''s ok'"}));
+    EXPECT_TRUE(ddl::add_enum_labels(mood, {"sad", "it's ok", "happy"}).empty());
 
     UserType pos;
     pos.schema = "app";
