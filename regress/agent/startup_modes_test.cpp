@@ -223,6 +223,29 @@ TEST_F(StartupModes, EmptySourceFinishesWithAValidHighWaterMark) {
     expect_converged();
 }
 
+TEST_F(StartupModes, IncludePatternsThatSelectNoTableAreNamed) {
+    // A typo, or capitals without quotes (public.Orders means public.orders),
+    // would otherwise copy and stream nothing of the table without a word.
+    src("CREATE TABLE \"Orders\" (id int PRIMARY KEY); CREATE TABLE items (id int PRIMARY KEY)");
+    src("INSERT INTO items VALUES (1)");
+    const std::string cfg = config("initial", "", "include = [\"public.Orders\", \"public.items\", \"public.nosuch\"]");
+    const std::string expected =
+        "include patterns that select no table: \"public.Orders\" (did you mean \"public\".\"Orders\"? names with "
+        "capitals need double quotes in the pattern); \"public.nosuch\"";
+    TempFile file(cfg);
+    auto check = run_agent({"check-config", "-c", file.path()});
+    EXPECT_EQ(check.exit_code, 0) << describe(check);
+    EXPECT_NE(check.out.find("warning source: tables: 1 table selected; " + expected), std::string::npos) << check.out;
+    auto run = sync_ok(cfg);
+    EXPECT_NE(run.err.find(expected), std::string::npos) << run.err;
+    EXPECT_NE(run.out.find("include patterns that select no table"), std::string::npos) << "in the report:\n"
+                                                                                        << run.out;
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM items"), "1");
+
+    auto quiet = run_agent({"check-config", "-c", TempFile(config("initial")).path()});
+    EXPECT_NE(quiet.out.find("ok      source: tables: 2 tables selected"), std::string::npos) << quiet.out;
+}
+
 TEST_F(StartupModes, ResetStartsOver) {
     src(kItems);
     src("INSERT INTO items VALUES (1, 'a', 1, 1)");

@@ -31,6 +31,10 @@ SELECT c.oid, n.nspname, c.relname, c.relkind,
           FROM pg_catalog.pg_partition_tree(c.oid) t
           JOIN pg_catalog.pg_class l ON l.oid = t.relid
          WHERE t.isleaf AND l.relkind = 'r') leaves ON c.relkind = 'p'
+)SQL";
+
+// The candidates, `c` in pg_class and `n` its namespace.
+constexpr std::string_view kCandidatesSql = R"SQL(
  WHERE c.relkind IN ('r', 'p')
    AND NOT c.relispartition
    AND c.relpersistence = 'p'
@@ -40,6 +44,12 @@ SELECT c.oid, n.nspname, c.relname, c.relkind,
                     WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
                       AND d.objid = c.oid AND d.deptype = 'e')
  ORDER BY n.nspname, c.relname
+)SQL";
+
+constexpr std::string_view kNamesSql = R"SQL(
+SELECT n.nspname, c.relname
+  FROM pg_catalog.pg_class c
+  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
 )SQL";
 
 // A default or a CHECK that calls a function of the user's could not be
@@ -128,7 +138,8 @@ std::string oid_array(const std::vector<SourceTable>& tables) {
 
 std::vector<SourceTable> list_tables(pg::Connection& source, const TableFilter& filter) {
     source.exec("SET LOCAL search_path = ''", "while preparing to read the source's catalogs");
-    pg::Result r = source.exec(kTablesSql, "while listing the source's tables");
+    pg::Result r =
+        source.exec(std::string(kTablesSql) + std::string(kCandidatesSql), "while listing the source's tables");
     std::vector<SourceTable> tables;
     for (int row = 0; row < r.rows(); ++row) {
         std::string_view schema = r.value(row, 1);
@@ -220,6 +231,15 @@ std::vector<SourceTable> list_tables(pg::Connection& source, const TableFilter& 
 std::vector<SourceTable> list_tables(pg::Connection& source, const std::vector<std::string>& include,
                                      const std::vector<std::string>& exclude) {
     return list_tables(source, TableFilter(include, exclude));
+}
+
+std::vector<TableName> list_table_names(pg::Connection& source) {
+    pg::Result r =
+        source.exec(std::string(kNamesSql) + std::string(kCandidatesSql), "while listing the source's tables");
+    std::vector<TableName> names;
+    for (int row = 0; row < r.rows(); ++row)
+        names.push_back({std::string(r.value(row, 0)), std::string(r.value(row, 1))});
+    return names;
 }
 
 }  // namespace tidemark::catalog

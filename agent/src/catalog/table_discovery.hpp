@@ -24,4 +24,12 @@ std::vector<SourceTable> list_tables(pg::Connection& source_in_snapshot, const T
 std::vector<SourceTable> list_tables(pg::Connection& source_in_snapshot, const std::vector<std::string>& include,
                                      const std::vector<std::string>& exclude);
 
+struct TableName {
+    std::string schema;
+    std::string name;
+};
+
+// Every candidate table's name, whatever the patterns; on any connection.
+std::vector<TableName> list_table_names(pg::Connection& source);
+
 }  // namespace tidemark::catalog

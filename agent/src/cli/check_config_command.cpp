@@ -8,6 +8,8 @@
 #include <vector>
 
 #include "catalog/row_identity.hpp"
+#include "catalog/table_discovery.hpp"
+#include "catalog/unmatched_patterns.hpp"
 #include "checkpoint/replication_origin.hpp"
 #include "cli/exit_codes.hpp"
 #include "pg/connection.hpp"
@@ -271,6 +273,24 @@ void check_origin_capacity(Checklist& checks, pg::Connection& conn, const config
                                 "[sync] copy_jobs");
 }
 
+// How many tables the patterns select, and the include patterns that
+// select none (a typo, or capitals without quotes).
+void check_selection(Checklist& checks, pg::Connection& conn, const config::PipelineConfig& pipeline, bool several) {
+    const std::string what = "source: tables" + (several ? " of pipeline " + pipeline.name : std::string());
+    auto names = catalog::list_table_names(conn);
+    catalog::TableFilter filter(pipeline.include, pipeline.exclude);
+    auto selected = std::count_if(names.begin(), names.end(),
+                                  [&](const catalog::TableName& t) { return filter.selects(t.schema, t.name); });
+    std::string count = std::to_string(selected) + (selected == 1 ? " table" : " tables") + " selected";
+    auto unmatched = catalog::unmatched_patterns(pipeline.include, names);
+    if (unmatched.empty()) {
+        checks.ok(what, count);
+        return;
+    }
+    checks.warned(what, count + "; include patterns that select no table: " + catalog::describe(unmatched) +
+                            " (a table created later that matches is streamed)");
+}
+
 // Tables whose updates and deletes would all end as dead letters, named
 // with the statement that fixes each (at most a screenful).
 void check_row_identity(Checklist& checks, pg::Connection& conn, const config::PipelineConfig& pipeline, bool several) {
@@ -327,6 +347,11 @@ int run_check_config(const config::Config& config, std::ostream& out) {
         for (const auto& p : pipelines)
             guarded(checks, "source: slot " + p.slot, [&] {
                 check_slot(checks, *source, p.slot);
+                return true;
+            });
+        for (const auto& p : pipelines)
+            guarded(checks, "source: tables", [&] {
+                check_selection(checks, *source, p, pipelines.size() > 1);
                 return true;
             });
         for (const auto& p : pipelines)

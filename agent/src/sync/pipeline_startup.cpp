@@ -5,9 +5,11 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <set>
 
 #include "catalog/table_discovery.hpp"
+#include "catalog/unmatched_patterns.hpp"
 #include "checkpoint/copy_origin.hpp"
 #include "checkpoint/replication_origin.hpp"
 #include "log/event.hpp"
@@ -42,6 +44,24 @@ pg::Connection connect_source(const config::Config& config) {
 }
 
 std::string sql_literal(std::string_view s) { return pg::quote_literal(s); }
+
+// Said before anything else (an initial copy can take hours); nothing when
+// the source cannot be read now: the start then fails on its own terms.
+std::optional<std::string> unmatched_include_warning(const config::Config& config) {
+    if (config.source.include.empty()) return std::nullopt;
+    try {
+        pg::Connection source = connect_source(config);
+        auto unmatched = catalog::unmatched_patterns(config.source.include, catalog::list_table_names(source));
+        if (unmatched.empty()) return std::nullopt;
+        std::string warning = "include patterns that select no table: " + catalog::describe(unmatched) +
+                              " (a table created later that matches is streamed)";
+        log::warn(warning, {{"pipeline", pipeline_name(config)}});
+        return warning;
+    } catch (const pg::DatabaseError& e) {
+        log::debug("could not check the include patterns against the source", {{"error", e.what()}});
+        return std::nullopt;
+    }
+}
 
 stream::CreatedSlot create_slot(stream::ReplicationConnection& repl, const std::string& slot,
                                 stream::CreateSlotOptions options, const std::string& pipeline) {
@@ -353,7 +373,9 @@ std::vector<std::string> reset_pipeline(const config::Config& config, bool keep_
     return {"--reset: the state of pipeline " + name + " was deleted (slot " + slot_note + ") and it started over"};
 }
 
-PipelineStart start_pipeline(const config::Config& config, idp::ProgressDisplay display, std::stop_token stop) {
+namespace {
+
+PipelineStart start_or_resume(const config::Config& config, idp::ProgressDisplay display, std::stop_token stop) {
     const std::string name = pipeline_name(config);
     pg::Connection target = connect_target(config);
     state::ensure_state_schema(target);
@@ -378,6 +400,15 @@ PipelineStart start_pipeline(const config::Config& config, idp::ProgressDisplay 
             return fresh_specific(config, target, name);
     }
     throw SyncError("unknown startup_mode");
+}
+
+}  // namespace
+
+PipelineStart start_pipeline(const config::Config& config, idp::ProgressDisplay display, std::stop_token stop) {
+    auto unmatched = unmatched_include_warning(config);
+    PipelineStart start = start_or_resume(config, display, stop);
+    if (unmatched) start.notes.push_back(*unmatched);
+    return start;
 }
 
 }  // namespace tidemark::sync

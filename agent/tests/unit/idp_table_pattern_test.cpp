@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "catalog/table_pattern.hpp"
+#include "catalog/unmatched_patterns.hpp"
 
 namespace tidemark::catalog {
 namespace {
@@ -88,6 +89,25 @@ TEST(IdpTablePattern, ErrorNamesThePattern) {
         EXPECT_NE(std::string(e.what()).find("\"a.b.c\""), std::string::npos) << e.what();
         EXPECT_NE(std::string(e.what()).find("exactly one dot"), std::string::npos) << e.what();
     }
+}
+
+TEST(IdpTablePattern, PatternsThatSelectNoTableAreNamedWithWhatTheyMayHaveMeant) {
+    const std::vector<TableName> tables{{"public", "Orders"}, {"public", "items"}, {"Sales", "leads"}};
+    auto unmatched = unmatched_patterns(
+        {"public.items", "public.Orders", "public.nosuch", "sales.*", "\"Sales\".*", "public.*"}, tables);
+    ASSERT_EQ(unmatched.size(), 3u);
+    EXPECT_EQ(unmatched[0].pattern, "public.Orders");
+    EXPECT_EQ(unmatched[0].alike, std::vector<std::string>{"\"public\".\"Orders\""});
+    EXPECT_EQ(unmatched[1].pattern, "public.nosuch");
+    EXPECT_TRUE(unmatched[1].alike.empty());
+    EXPECT_EQ(unmatched[2].pattern, "sales.*");
+    EXPECT_EQ(unmatched[2].alike, std::vector<std::string>{"\"Sales\".\"leads\""});
+    EXPECT_EQ(describe(unmatched),
+              "\"public.Orders\" (did you mean \"public\".\"Orders\"? names with capitals need double quotes in "
+              "the pattern); \"public.nosuch\"; \"sales.*\" (did you mean \"Sales\".\"leads\"? names with capitals "
+              "need double quotes in the pattern)");
+    // A list in one item matches when any of its patterns does.
+    EXPECT_TRUE(unmatched_patterns({"public.nosuch,public.items"}, tables).empty());
 }
 
 }  // namespace
