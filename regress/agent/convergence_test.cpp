@@ -239,6 +239,43 @@ TEST_F(Convergence, UserTypesTheSourceGainsReachTheTarget) {
     EXPECT_EQ(tgt_value("SELECT count(*) FROM tidemark.dead_letters WHERE error LIKE '%enum%angry%'"), "1");
 }
 
+TEST_F(Convergence, ATableCreatedAfterTheCopyGetsTheSourcesDefinition) {
+    // The stream carries a new table's columns only; the copy would have
+    // made its constraints, defaults, generated columns and indexes too.
+    src("CREATE TABLE first (id int PRIMARY KEY)");
+    sync_ok(config("initial"));
+    src("CREATE TABLE later (id serial PRIMARY KEY, code text NOT NULL UNIQUE, qty int DEFAULT 1 CHECK (qty > 0), "
+        "total int GENERATED ALWAYS AS (qty * 2) STORED, note text); CREATE INDEX later_note ON later (lower(note))");
+    src("INSERT INTO later (code, note) VALUES ('a', 'x'), ('b', 'y'); UPDATE later SET qty = 5 WHERE code = 'b'");
+    // Altered after its first change: the source's catalog no longer
+    // describes that change, which alone then defines the table.
+    src("CREATE TABLE altered (id int PRIMARY KEY, a text); INSERT INTO altered VALUES (1, 'x')");
+    src("ALTER TABLE altered ADD COLUMN b int; CREATE INDEX altered_a ON altered (a); INSERT INTO altered VALUES (2, 'y', 3)");
+    auto run = sync_ok(config("initial", "auto_add_columns = true"));
+    auto definition = [](const std::string& table) {
+        return "SELECT string_agg(d, '; ' ORDER BY d) FROM ("
+               "SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE conrelid = '" +
+               table +
+               "'::regclass UNION ALL "
+               "SELECT indexdef FROM pg_indexes WHERE tablename = '" +
+               table +
+               "' UNION ALL "
+               "SELECT attname || ' ' || coalesce(pg_get_expr(adbin, adrelid), '') FROM pg_attrdef "
+               "JOIN pg_attribute ON attrelid = adrelid AND attnum = adnum WHERE adrelid = '" +
+               table + "'::regclass) d";
+    };
+    EXPECT_EQ(tgt_value(definition("later")),
+              "CHECK ((qty > 0)); CREATE INDEX later_note ON public.later USING btree (lower(note)); CREATE UNIQUE "
+              "INDEX later_code_key ON public.later USING btree (code); CREATE UNIQUE INDEX later_pkey ON "
+              "public.later USING btree (id); PRIMARY KEY (id); UNIQUE (code); qty 1; total (qty * 2)")
+        << "the sequence's default stays on the source";
+    EXPECT_EQ(tgt_value("SELECT string_agg(code || total, ',' ORDER BY code) FROM later"), "a2,b10");
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM pg_indexes WHERE tablename = 'altered'"), "1") << "its key only";
+    EXPECT_NE(run.err.find("from=\"source catalog\""), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("from=\"change stream\""), std::string::npos) << run.err;
+    expect_converged();
+}
+
 TEST_F(Convergence, TablesWhoseChangesDoNotIdentifyTheRowAreNamedWithTheFix) {
     // Without a publication the source lets these UPDATEs and DELETEs
     // through; none of them can find its row on the target.

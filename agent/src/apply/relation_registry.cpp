@@ -6,11 +6,14 @@
 
 #include "apply/apply_error.hpp"
 #include "apply/target_table.hpp"
+#include "catalog/ddl.hpp"
+#include "catalog/target_schema.hpp"
 #include "log/event.hpp"
 #include "pg/database_error.hpp"
 #include "pg/quoting.hpp"
 #include "schema/column_type.hpp"
 #include "schema/column_widening.hpp"
+#include "schema/source_definition.hpp"
 #include "schema/table_ddl.hpp"
 
 namespace tidemark::apply {
@@ -179,12 +182,24 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
                              info->source_table + "); create it on the target, or set [target] create_tables = true");
         types_.provide(user_type_oids(rel.columns));
         auto types = schema::column_types(conn, rel.columns);
+        std::optional<catalog::SourceTable> whole;
+        if (info->target_table == info->source_table) whole = schema::definition_as_sent(catalog_, rel);
         session.begin();
         if (!copied) conn.exec(schema::create_schema_sql(rel.ns), "while creating schema " + rel.ns + " on the target");
-        conn.exec(schema::create_table_sql(info->target_table, rel, types),
-                  "while creating table " + info->target_table + " on the target");
+        int indexes = 0;
+        if (whole) {
+            conn.exec(catalog::ddl::create_table(*whole),
+                      "while creating table " + info->target_table + " on the target");
+            indexes = catalog::add_keys_and_indexes(conn, *whole);
+        } else {
+            conn.exec(schema::create_table_sql(info->target_table, rel, types),
+                      "while creating table " + info->target_table + " on the target");
+        }
         log::info("created a table on the target from the source's definition",
-                  {{"table", info->target_table}, {"columns", std::to_string(rel.columns.size())}});
+                  {{"table", info->target_table},
+                   {"columns", std::to_string(rel.columns.size())},
+                   {"keys_and_indexes", std::to_string(indexes)},
+                   {"from", whole ? "source catalog" : "change stream"}});
         target = load_target_table(conn, info->target_table);
         if (!target) throw ApplyError("table " + info->target_table + " is still missing after CREATE TABLE");
     }
