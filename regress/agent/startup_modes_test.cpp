@@ -2,6 +2,7 @@
 // state, --reset, and every invalid combination refused before anything is
 // applied.
 #include <algorithm>
+#include <chrono>
 #include <csignal>
 #include <optional>
 #include <string>
@@ -244,6 +245,18 @@ TEST_F(StartupModes, IncludePatternsThatSelectNoTableAreNamed) {
 
     auto quiet = run_agent({"check-config", "-c", TempFile(config("initial")).path()});
     EXPECT_NE(quiet.out.find("ok      source: tables: 2 tables selected"), std::string::npos) << quiet.out;
+}
+
+TEST_F(StartupModes, CopyMaxRateKeepsTheCopyToTheRate) {
+    // About 3.5 MB of rows: a tenth of a second unthrottled on a loopback.
+    src("CREATE TABLE wide (id int PRIMARY KEY, v text); "
+        "INSERT INTO wide SELECT g, repeat(md5(g::text), 3) FROM generate_series(1, 30000) g");
+    auto started = std::chrono::steady_clock::now();
+    auto run = sync_ok(config("initial_only", "copy_max_rate = \"1MB\""));
+    auto elapsed = std::chrono::steady_clock::now() - started;
+    EXPECT_NE(run.err.find("max_rate=\"1048576 bytes/s\""), std::string::npos) << run.err;
+    EXPECT_GE(elapsed, std::chrono::milliseconds(2500)) << "the copy ran faster than 1MB per second";
+    expect_converged();
 }
 
 TEST_F(StartupModes, ResetStartsOver) {

@@ -18,10 +18,10 @@ namespace tidemark::apply {
 namespace {
 
 constexpr std::string_view kBatchSavepoint = "tidemark_batch";
-// What enum_in says of a label its type lacks.
-constexpr std::string_view kInvalidTextRepresentation = "22P02";
 constexpr std::string_view kChangeSavepoint = "tidemark_change";
 constexpr std::string_view kLetterSavepoint = "tidemark_dead_letter";
+// What enum_in says of a label its type lacks.
+constexpr std::string_view kInvalidTextRepresentation = "22P02";
 
 Statement control(std::string_view sql) { return Statement(std::string(sql), "while running " + std::string(sql)); }
 

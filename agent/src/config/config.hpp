@@ -63,6 +63,9 @@ struct TargetConfig {
     std::optional<int> max_connections;
 };
 
+// The lowest [sync] copy_max_rate, as pg_basebackup's --max-rate.
+inline constexpr std::uint64_t kMinCopyRate = 32 * 1024;
+
 struct SyncConfig {
     StartupMode startup_mode = StartupMode::initial;
     std::optional<pg::Lsn> start_lsn;  // set exactly when startup_mode is specific
@@ -75,6 +78,10 @@ struct SyncConfig {
     // of about this many rows so several jobs can share one table and a
     // restart redoes at most one chunk per job.
     std::int64_t chunk_rows = 1'000'000;
+    // Bytes per second that the copy jobs together may read from the
+    // source, so that a copy at peak hours leaves the source's disks and
+    // network to its clients; unset: as fast as it goes.
+    std::optional<std::uint64_t> copy_max_rate;
     bool binary = true;
     // How many [[pipelines]] run at once (highest priority first); unset:
     // all of them.

@@ -102,6 +102,9 @@ void parse_sync(SectionReader& section, Config& config) {
     sync.on_error = section.choice<OnError>("on_error", kOnErrorChoices).value_or(sync.on_error);
     sync.auto_add_columns = section.boolean("auto_add_columns").value_or(sync.auto_add_columns);
     sync.chunk_rows = section.integer("chunk_rows", 1).value_or(sync.chunk_rows);
+    sync.copy_max_rate = section.byte_size("copy_max_rate");
+    if (sync.copy_max_rate && *sync.copy_max_rate < kMinCopyRate)
+        section.invalid("copy_max_rate", "must be at least 32kB (per second); leave it out for no limit");
     sync.binary = section.boolean("binary").value_or(sync.binary);
     if (auto n = section.integer("max_parallel_pipelines", 1, 1'000))
         sync.max_parallel_pipelines = static_cast<int>(*n);

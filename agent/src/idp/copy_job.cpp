@@ -185,8 +185,8 @@ void CopyJob::copy_chunk(const Task& task, int attempt) {
     };
     try {
         target_.exec("BEGIN", "while starting the transaction of chunk " + context);
-        PumpResult moved =
-            pump_copy(source_, copy_out_sql(work, chunk), target_, copy_in_sql(work), progress, context_.stop, context);
+        PumpResult moved = pump_copy(source_, copy_out_sql(work, chunk), target_, copy_in_sql(work), progress,
+                                     context_.throttle, context_.stop, context);
         record_chunk(target_, context_.pipeline, name,
                      ChunkRecord{chunk.number, chunk.lower_bound(), chunk.upper_bound(), moved.rows, moved.bytes,
                                  context_.snapshot.consistent_point});

@@ -23,6 +23,7 @@
 
 #include "config/config.hpp"
 #include "idp/copy_schedule.hpp"
+#include "idp/copy_throttle.hpp"
 #include "idp/snapshot.hpp"
 #include "pg/connection.hpp"
 
@@ -35,6 +36,7 @@ struct CopyContext {
     CopySchedule& schedule;
     std::string client_encoding;  // the source's server_encoding
     std::stop_token stop;
+    CopyThrottle* throttle = nullptr;  // [sync] copy_max_rate, shared by the jobs
 };
 
 class CopyJob {

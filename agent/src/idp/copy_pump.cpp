@@ -8,6 +8,8 @@ namespace tidemark::idp {
 namespace {
 
 constexpr std::int64_t kProgressEveryRows = 4096;
+// Small against any rate allowed (32kB/s at least), large against a row.
+constexpr std::uint64_t kThrottleEveryBytes = 16 * 1024;
 // How long one wait for source data lasts before the stop request is
 // looked at again.
 constexpr std::chrono::milliseconds kPoll{500};
@@ -31,8 +33,8 @@ private:
 }  // namespace
 
 PumpResult pump_copy(pg::Connection& source, const std::string& copy_out, pg::Connection& target,
-                     const std::string& copy_in, const PumpProgress& progress, std::stop_token stop,
-                     const std::string& context) {
+                     const std::string& copy_in, const PumpProgress& progress, CopyThrottle* throttle,
+                     std::stop_token stop, const std::string& context) {
     pg::Result in = target.exec(copy_in, "while starting the COPY into the target " + context);
     if (in.status() != PGRES_COPY_IN)
         throw pg::DatabaseError("XX000", "the target did not enter COPY IN", "", "", context);
@@ -47,11 +49,16 @@ PumpResult pump_copy(pg::Connection& source, const std::string& copy_out, pg::Co
     std::int64_t pending_rows = 0;
     std::int64_t pending_bytes = 0;
     std::int64_t source_rows = -1;
+    std::uint64_t unthrottled = 0;
     for (;;) {
         pg::CopyRead read = source.get_copy_data(kPoll, read_context);
         if (read.status == pg::CopyStatus::data) {
             target.put_copy_data(read.buffer.view(), write_context);
             pending_bytes += static_cast<std::int64_t>(read.buffer.size());
+            if (throttle && (unthrottled += read.buffer.size()) >= kThrottleEveryBytes) {
+                throttle->take(unthrottled, stop);
+                unthrottled = 0;
+            }
             if (++pending_rows >= kProgressEveryRows) {
                 if (stop.stop_requested()) throw CopyInterrupted();
                 if (progress) progress(pending_rows, pending_bytes);

@@ -10,6 +10,7 @@
 #include <stop_token>
 #include <string>
 
+#include "idp/copy_throttle.hpp"
 #include "pg/connection.hpp"
 
 namespace tidemark::idp {
@@ -28,8 +29,9 @@ using PumpProgress = std::function<void(std::int64_t rows, std::int64_t bytes)>;
 // transaction is then failed) and the source is left mid-COPY: the caller
 // closes both.  Throws CopyInterrupted when `stop` is requested,
 // pg::DatabaseError for what either server reports.
+// With a `throttle`, reads no faster than it allows.
 PumpResult pump_copy(pg::Connection& source, const std::string& copy_out, pg::Connection& target,
-                     const std::string& copy_in, const PumpProgress& progress, std::stop_token stop,
-                     const std::string& context);
+                     const std::string& copy_in, const PumpProgress& progress, CopyThrottle* throttle,
+                     std::stop_token stop, const std::string& context);
 
 }  // namespace tidemark::idp

@@ -120,19 +120,30 @@ CopyResult run_initial_copy(const config::Config& config, const std::string& pip
     CopySchedule schedule(std::move(plan.tables));
     int jobs = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max(1, config.sync.copy_jobs)),
                                                       std::max<std::size_t>(1, schedule.task_count())));
-    log::info("initial copy starting", {{"tables", std::to_string(schedule.table_count())},
-                                        {"chunks", std::to_string(chunks)},
-                                        {"estimated_rows", std::to_string(static_cast<long long>(estimated))},
-                                        {"jobs", std::to_string(jobs)},
-                                        {"snapshot", snapshot.name},
-                                        {"consistent_point", snapshot.consistent_point.to_string()}});
+    log::info("initial copy starting",
+              {{"tables", std::to_string(schedule.table_count())},
+               {"chunks", std::to_string(chunks)},
+               {"estimated_rows", std::to_string(static_cast<long long>(estimated))},
+               {"jobs", std::to_string(jobs)},
+               {"max_rate", config.sync.copy_max_rate ? std::to_string(*config.sync.copy_max_rate) + " bytes/s"
+                                                      : std::string("none")},
+               {"snapshot", snapshot.name},
+               {"consistent_point", snapshot.consistent_point.to_string()}});
     progress.started(schedule.progress());
 
     // Our own stop source, so the first failing job can stop the others;
     // the caller's stop request is forwarded to it.
     std::stop_source internal;
     std::stop_callback forward(stop, [&] { internal.request_stop(); });
-    CopyContext context{config, pipeline, snapshot, schedule, plan.client_encoding, internal.get_token()};
+    std::optional<CopyThrottle> throttle;
+    if (config.sync.copy_max_rate) throttle.emplace(*config.sync.copy_max_rate);
+    CopyContext context{config,
+                        pipeline,
+                        snapshot,
+                        schedule,
+                        plan.client_encoding,
+                        internal.get_token(),
+                        throttle ? &*throttle : nullptr};
     std::vector<CopyJob> workers;
     workers.reserve(static_cast<std::size_t>(jobs));
     for (int i = 0; i < jobs; ++i) workers.emplace_back(context, i + 1);

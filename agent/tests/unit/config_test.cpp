@@ -40,6 +40,7 @@ TEST(Config, MinimalFileGetsTheDefaults) {
     EXPECT_EQ(c.sync.on_error, OnError::dead_letter);
     EXPECT_FALSE(c.sync.auto_add_columns);
     EXPECT_EQ(c.sync.chunk_rows, 1000000);
+    EXPECT_FALSE(c.sync.copy_max_rate.has_value());
     EXPECT_TRUE(c.sync.binary);
 }
 
@@ -51,7 +52,7 @@ TEST(Config, ReadsEverySetting) {
         "[target]\nconninfo = \"host=dst\"\ncreate_tables = false\n"
         "[sync]\nstartup_mode = \"specific\"\nstart_lsn = \"16/B374D848\"\ncopy_jobs = 2\nbatch_size = 100\n"
         "max_batch_latency = \"1 minute\"\non_error = \"stop\"\nauto_add_columns = true\nchunk_rows = 5000\n"
-        "binary = false\n");
+        "copy_max_rate = \"20MB\"\nbinary = false\n");
     EXPECT_EQ(c.source.slot, "app_slot");
     EXPECT_EQ(c.source.include, (std::vector<std::string>{"public.*", "sales.orders"}));
     EXPECT_EQ(c.source.exclude, (std::vector<std::string>{"public.tmp_*"}));
@@ -66,6 +67,7 @@ TEST(Config, ReadsEverySetting) {
     EXPECT_EQ(c.sync.on_error, OnError::stop);
     EXPECT_TRUE(c.sync.auto_add_columns);
     EXPECT_EQ(c.sync.chunk_rows, 5000);
+    EXPECT_EQ(c.sync.copy_max_rate, std::optional<std::uint64_t>(20ull * 1024 * 1024));
     EXPECT_FALSE(c.sync.binary);
 }
 
@@ -77,10 +79,19 @@ TEST(Config, BadChoiceNamesKeyValueAndValidValues) {
               "config error: [sync] on_error = \"ignore\" is not valid; valid values: dead_letter, stop");
 }
 
+TEST(Config, CopyRateIsASizePerSecondOfAtLeast32kB) {
+    EXPECT_EQ(parse_config(kMinimal + "[sync]\ncopy_max_rate = \"32kB\"\n").sync.copy_max_rate,
+              std::optional<std::uint64_t>(32 * 1024));
+    EXPECT_EQ(error_of(kMinimal + "[sync]\ncopy_max_rate = \"1kB\"\n"),
+              "config error: [sync] copy_max_rate = \"1kB\" is not valid; must be at least 32kB (per second); leave it "
+              "out for no limit");
+    EXPECT_NE(error_of(kMinimal + "[sync]\ncopy_max_rate = \"fast\"\n").find("copy_max_rate"), std::string::npos);
+}
+
 TEST(Config, UnknownKeyListsTheValidOnes) {
     EXPECT_EQ(error_of(kMinimal + "[sync]\nbatchsize = 10\n"),
               "config error: [sync] unknown key \"batchsize\"; valid keys: startup_mode, start_lsn, copy_jobs, "
-              "batch_size, max_batch_latency, on_error, auto_add_columns, chunk_rows, binary, "
+              "batch_size, max_batch_latency, on_error, auto_add_columns, chunk_rows, copy_max_rate, binary, "
               "max_parallel_pipelines, on_busy");
     EXPECT_EQ(error_of(kMinimal + "[target]\n").substr(0, 13), "config error:");
 }
