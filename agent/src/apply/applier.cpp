@@ -140,22 +140,34 @@ void Applier::add_change(Change change, const std::shared_ptr<Payload>& payload)
 
 void Applier::on_truncate(const wire::Truncate& m, const std::shared_ptr<Payload>& payload) {
     if (!in_txn_) throw ApplyError("the stream sent TRUNCATE outside a transaction");
-    Change c;
-    c.kind = ChangeKind::truncate;
-    c.cascade = m.cascade;
-    c.restart_identity = m.restart_identity;
+    auto truncate = [&] {
+        Change c;
+        c.kind = ChangeKind::truncate;
+        c.cascade = m.cascade;
+        c.restart_identity = m.restart_identity;
+        c.txn = txn_;
+        return c;
+    };
+    // Partitions truncated alone each become a DELETE from their root's
+    // table; the other tables share one TRUNCATE.
+    std::vector<Change> changes(1, truncate());
     for (std::uint32_t relid : m.relids) {
         auto rel = relation(relid);
-        if (IdpGate::already_copied(rel->high_water_mark, txn_.final_lsn))
+        if (IdpGate::already_copied(rel->high_water_mark, txn_.final_lsn)) {
             ++counters_.skipped_by_gate;
-        else
-            c.truncated.push_back(std::move(rel));
+        } else if (rel->partition_root) {
+            changes.push_back(truncate());
+            changes.back().truncated.push_back(std::move(rel));
+        } else {
+            changes.front().truncated.push_back(std::move(rel));
+        }
     }
-    if (c.truncated.empty()) return;
-    c.txn = txn_;
-    pending_.push_back(std::move(c));
-    if (pins_.empty() || pins_.back() != payload) pins_.push_back(payload);
-    ++group_changes_;
+    for (auto& c : changes) {
+        if (c.truncated.empty()) continue;
+        pending_.push_back(std::move(c));
+        if (pins_.empty() || pins_.back() != payload) pins_.push_back(payload);
+        ++group_changes_;
+    }
 }
 
 void Applier::flush_pending() {

@@ -48,7 +48,7 @@ void count_change(const Change& ch, state::StatsDeltas& stats) {
     pg::Lsn lsn(ch.txn.final_lsn);
     if (ch.kind == ChangeKind::truncate) {
         for (const auto& rel : ch.truncated) {
-            auto& d = stats[rel->source_table];
+            auto& d = stats[rel->partition_root.value_or(rel->source_table)];
             ++d.truncated;
             d.note_commit(ch.txn.commit_time, lsn);
         }

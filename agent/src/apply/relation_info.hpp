@@ -49,6 +49,12 @@ struct RelationInfo {
     std::vector<std::size_t> locate;
     // Changes committed below this LSN are in the table's copy already.
     std::optional<pg::Lsn> high_water_mark;
+    // A partition the stream names only when it is truncated alone: its
+    // root, "schema"."name" on the source, whose target table (target_table)
+    // holds its rows, those within `partition_bounds` (nullopt: the target
+    // cannot tell them apart, under hash partitioning).
+    std::optional<std::string> partition_root;
+    std::optional<std::string> partition_bounds;
 
     bool keyed() const noexcept { return !key.empty(); }
     bool full_identity() const noexcept { return replica_identity == wire::ReplicaIdentity::full; }

@@ -14,6 +14,7 @@
 #include "schema/column_type.hpp"
 #include "schema/column_widening.hpp"
 #include "schema/source_definition.hpp"
+#include "schema/source_partitions.hpp"
 #include "schema/table_ddl.hpp"
 
 namespace tidemark::apply {
@@ -117,6 +118,22 @@ RelationRegistry::RelationRegistry(RegistrySettings settings, IdpGate gate, stat
       types_(types),
       added_values_(catalog) {}
 
+void RelationRegistry::define_partition(pg::Connection& conn, RelationInfo& info,
+                                        const schema::PartitionOfRoot& partition) {
+    const state::TableRecord* copied = gate_.find(partition.root_schema, partition.root_name);
+    const state::SourceRelation* known = relations_state_.find(partition.root_relid);
+    std::optional<TargetTable> root = known ? load_target_table(conn, known->target_relid) : std::nullopt;
+    if (root)
+        info.target_table = root->name;
+    else
+        info.target_table =
+            copied ? copied->target_table : pg::quote_qualified(partition.root_schema, partition.root_name);
+    if (copied) info.high_water_mark = copied->high_water_mark;
+    info.partition_root = pg::quote_qualified(partition.root_schema, partition.root_name);
+    info.partition_bounds = partition.bounds;
+    log::debug("partition defined", {{"source_table", info.source_table}, {"target_table", info.target_table}});
+}
+
 void RelationRegistry::check_name_not_taken(const wire::Relation& rel, const std::string& source_table,
                                             const TargetTable& target) {
     std::optional<std::uint32_t> owner = relations_state_.owner_of(target.oid);
@@ -163,6 +180,13 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
     // The table recorded for this relation, wherever renames took it; a
     // relation not recorded yet (or whose table was dropped) goes by name.
     const state::SourceRelation* known = relations_state_.find(rel.relid);
+    if (!known) {
+        if (auto partition = schema::partition_of_root(catalog_, rel.relid)) {
+            define_partition(conn, *info, *partition);
+            relations_[rel.relid] = info;
+            return info;
+        }
+    }
     std::optional<TargetTable> target = known ? load_target_table(conn, known->target_relid) : std::nullopt;
     if (target) {
         if (target->name != by_name && renames_logged_.insert(rel.relid).second)

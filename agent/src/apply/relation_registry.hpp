@@ -14,7 +14,9 @@
 // what its new values will suffer.  A relation is known by its OID, and
 // applied to the target table recorded for it by OID
 // (state/source_relations.hpp), so renames on either side never split a
-// table's rows between two target tables.
+// table's rows between two target tables.  A partition the stream names
+// (truncated alone) maps to its root's target table, never to one of its
+// own (schema/source_partitions.hpp).
 // Must not: run while a pipeline is in flight on the session.
 #pragma once
 
@@ -30,6 +32,7 @@
 #include "apply/target_table.hpp"
 #include "schema/added_column_values.hpp"
 #include "schema/source_catalog.hpp"
+#include "schema/source_partitions.hpp"
 #include "schema/target_types.hpp"
 #include "state/source_relations.hpp"
 #include "wire/message.hpp"
@@ -63,6 +66,8 @@ private:
     // name taken), warns when that one was dropped.
     void check_name_not_taken(const wire::Relation& relation, const std::string& source_table,
                               const TargetTable& target);
+    // A partition truncated alone, applied to its root's target table.
+    void define_partition(pg::Connection& conn, RelationInfo& info, const schema::PartitionOfRoot& partition);
 
     RegistrySettings settings_;
     IdpGate gate_;

@@ -283,7 +283,25 @@ RowPlan delete_one(const Change& ch) {
     return plan;
 }
 
+// A partition truncated alone: the target keeps its rows in its root's
+// table, among the other partitions' rows.
+RowPlan truncate_partition(const RelationInfo& rel) {
+    RowPlan plan;
+    if (!rel.partition_bounds) {
+        plan.refusal = "partition " + rel.source_table + " was truncated on the source, but its rows cannot be told " +
+                       "apart from the other partitions' in target table " + rel.target_table +
+                       " (hash partitioning); copy the table again: tidemark sync --reseed " + *rel.partition_root;
+        return plan;
+    }
+    plan.statement =
+        Statement("DELETE FROM " + rel.target_table + " WHERE " + *rel.partition_bounds,
+                  "while deleting the rows of truncated partition " + rel.source_table + " from " + rel.target_table);
+    return plan;
+}
+
 RowPlan truncate_all(const Change& ch) {
+    if (ch.truncated.size() == 1 && ch.truncated.front()->partition_root)
+        return truncate_partition(*ch.truncated.front());
     std::vector<std::string> names;
     for (const auto& rel : ch.truncated) names.push_back(rel->target_table);
     RowPlan plan;
