@@ -259,6 +259,38 @@ TEST_F(StartupModes, CopyMaxRateKeepsTheCopyToTheRate) {
     expect_converged();
 }
 
+TEST_F(StartupModes, AStreamWithoutEndKeepsTheTargetsSequencesCurrent) {
+    // A target promoted while the agent streams (a switchover, or a source
+    // that is gone) must not hand out ids its rows already hold.
+    src("CREATE TABLE orders (id serial PRIMARY KEY, v text); CREATE SEQUENCE invoice_no START 1000");
+    src("INSERT INTO orders (v) VALUES ('a'); SELECT nextval('invoice_no')");
+    TempFile cfg(config("initial", "sequence_interval = \"1s\""));
+    AgentProcess agent = start_sync(cfg);
+    auto value = [](const std::string& sequence) { return "SELECT last_value FROM " + sequence; };
+    ASSERT_TRUE(wait_until([&] {
+        try {
+            return tgt_value("SELECT phase FROM tidemark.pipelines") == "streaming";
+        } catch (const std::exception&) {
+            return false;
+        }
+    })) << agent.err();
+    src("INSERT INTO orders (v) SELECT 'b' FROM generate_series(1, 50); SELECT setval('invoice_no', 5000)");
+    bool followed = wait_until(
+        [&] {
+            return tgt_value(value("orders_id_seq")) == "51" && tgt_value(value("invoice_no")) == "5000";
+        },
+        60000, 200);
+    agent.signal(SIGTERM);
+    auto code = agent.wait(std::chrono::seconds(60));
+    ASSERT_TRUE(followed) << "target orders_id_seq " << tgt_value(value("orders_id_seq")) << ", invoice_no "
+                          << tgt_value(value("invoice_no")) << "\n"
+                          << agent.err();
+    ASSERT_TRUE(code.has_value()) << "the agent did not stop on SIGTERM";
+    EXPECT_EQ(*code, 0) << agent.err();
+    tgt("INSERT INTO orders (v) VALUES ('written on the promoted target')");
+    EXPECT_EQ(tgt_value("SELECT max(id) FROM orders"), "52");
+}
+
 TEST_F(StartupModes, ResetStartsOver) {
     src(kItems);
     src("INSERT INTO items VALUES (1, 'a', 1, 1)");

@@ -82,6 +82,10 @@ struct SyncConfig {
     // source, so that a copy at peak hours leaves the source's disks and
     // network to its clients; unset: as fast as it goes.
     std::optional<std::uint64_t> copy_max_rate;
+    // While streaming without end, the source's sequence values are copied
+    // to the target this often (sync/sequence_follower.hpp); zero: only
+    // after the copy and on --once.
+    std::chrono::milliseconds sequence_interval{60000};
     bool binary = true;
     // How many [[pipelines]] run at once (highest priority first); unset:
     // all of them.

@@ -47,7 +47,8 @@ struct CopyResult {
 };
 
 struct SequenceCopyResult {
-    int sequences = 0;  // sequences whose value was set on the target
+    int sequences = 0;  // sequences the target holds at the source's value
+    int changed = 0;    // of which were set (the others held it already)
     int created = 0;    // of which were created on the target first
 };
 
@@ -89,7 +90,10 @@ CopyResult run_initial_copy(const config::Config& config, const std::string& pip
 // (read inside `snapshot` when given): sequences in the schemas the
 // include patterns select, and sequences owned by an included table.  With
 // create_tables a missing sequence is created first; without, it is
-// skipped with a warning.  Call it after run_initial_copy and on --once.
+// skipped with a warning.  A sequence already at the source's value is
+// left alone, so calling it often costs a read per sequence.  Call it
+// after run_initial_copy, on --once, and while streaming
+// (sync/sequence_follower.hpp).
 SequenceCopyResult copy_sequences(const config::Config& config, const std::optional<Snapshot>& snapshot);
 
 // The tables of the pipeline whose copy has not finished (phase 'pending'

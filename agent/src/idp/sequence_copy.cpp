@@ -19,21 +19,34 @@ namespace {
 
 constexpr int kSequencesPerTransaction = 64;
 
-std::optional<std::string> target_sequence(pg::Connection& target, const catalog::SourceSequence& s) {
+struct TargetSequence {
+    std::string name;
+    std::optional<std::string> last_value;  // null until nextval was first called
+};
+
+std::optional<TargetSequence> target_sequence(pg::Connection& target, const catalog::SourceSequence& s) {
+    auto found = [](const pg::Result& r) -> std::optional<TargetSequence> {
+        if (r.rows() != 1 || r.is_null(0, 0)) return std::nullopt;
+        TargetSequence t{std::string(r.value(0, 0)), std::nullopt};
+        if (auto v = r.optional_value(0, 1)) t.last_value = std::string(*v);
+        return t;
+    };
     // An identity column's sequence is named by the target when it made
     // the table, so it is found through the column.
     if (s.identity && s.owner_table && s.owner_column) {
         pg::Result r = target.exec_params(
-            "SELECT pg_catalog.pg_get_serial_sequence($1, $2) "
-            "WHERE pg_catalog.to_regclass($1) IS NOT NULL",
+            "SELECT q.name, pg_catalog.pg_sequence_last_value(q.name::pg_catalog.regclass) "
+            "FROM (SELECT pg_catalog.pg_get_serial_sequence($1, $2) AS name "
+            "WHERE pg_catalog.to_regclass($1) IS NOT NULL) q WHERE q.name IS NOT NULL",
             pg::TextParams{*s.owner_table, *s.owner_column},
             "while looking for the identity sequence of " + *s.owner_table + " on the target");
-        if (r.rows() == 1 && !r.is_null(0, 0)) return std::string(r.value(0, 0));
+        if (auto t = found(r)) return t;
     }
-    pg::Result r = target.exec_params("SELECT pg_catalog.to_regclass($1) IS NOT NULL", pg::TextParams{s.qualified()},
-                                      "while looking for sequence " + s.qualified() + " on the target");
-    if (r.value(0, 0) == "t") return s.qualified();
-    return std::nullopt;
+    pg::Result r = target.exec_params(
+        "SELECT $1, pg_catalog.pg_sequence_last_value(pg_catalog.to_regclass($1)) "
+        "WHERE pg_catalog.to_regclass($1) IS NOT NULL",
+        pg::TextParams{s.qualified()}, "while looking for sequence " + s.qualified() + " on the target");
+    return found(r);
 }
 
 }  // namespace
@@ -69,7 +82,13 @@ SequenceCopyResult copy_sequences(const config::Config& config, const std::optio
             begin();
             in_transaction = 0;
         }
-        auto name = target_sequence(target, s);
+        auto existing = target_sequence(target, s);
+        if (existing && s.is_called && existing->last_value == std::to_string(s.last_value)) {
+            ++result.sequences;
+            continue;
+        }
+        std::optional<std::string> name;
+        if (existing) name = existing->name;
         if (!name) {
             if (!config.target.create_tables || s.identity) {
                 log::warn("sequence missing on the target; its value is not copied",
@@ -97,11 +116,15 @@ SequenceCopyResult copy_sequences(const config::Config& config, const std::optio
                            pg::TextParams{*name, std::to_string(s.last_value), s.is_called ? "true" : "false"},
                            "while setting sequence " + *name + " on the target");
         ++result.sequences;
+        ++result.changed;
         ++in_transaction;
     }
     target.exec("COMMIT", "while committing the target's sequences");
-    log::info("sequences copied",
-              {{"sequences", std::to_string(result.sequences)}, {"created", std::to_string(result.created)}});
+    // Quiet when nothing moved: the stream calls this every minute.
+    log::write(result.changed > 0 ? spdlog::level::info : spdlog::level::debug, "sequences copied",
+               {{"sequences", std::to_string(result.sequences)},
+                {"changed", std::to_string(result.changed)},
+                {"created", std::to_string(result.created)}});
     return result;
 }
 

@@ -23,6 +23,7 @@
 #include "stream/stream_reader.hpp"
 #include "sync/payload_queue.hpp"
 #include "sync/pipeline_observer.hpp"
+#include "sync/sequence_follower.hpp"
 #include "tidemark_protocol.h"
 #include "wire/parser.hpp"
 
@@ -260,6 +261,11 @@ StreamOutcome stream_changes(const config::Config& config, const state::Pipeline
     slot::SlotWatch::UsageListener on_usage;
     if (observer) on_usage = [observer](std::int64_t retained) { observer->slot_retained(retained); };
     slot::SlotWatch watch(config, pipeline.slot_name, applied_transactions, std::move(on_usage));
+    // --once copies the sequences when it has caught up; a stream without
+    // end keeps them current instead.
+    std::optional<SequenceFollower> sequences;
+    if (!catch_up && config.sync.sequence_interval.count() > 0)
+        sequences.emplace(config, config.sync.sequence_interval);
     if (observer) observer->session_started(start);
     std::stop_source reader_stop;
     std::thread thread(read_stream, std::ref(reader), std::ref(queue), std::cref(durable), catch_up.has_value(),

@@ -88,11 +88,21 @@ TEST(Config, CopyRateIsASizePerSecondOfAtLeast32kB) {
     EXPECT_NE(error_of(kMinimal + "[sync]\ncopy_max_rate = \"fast\"\n").find("copy_max_rate"), std::string::npos);
 }
 
+TEST(Config, SequenceIntervalIsADurationOrOff) {
+    EXPECT_EQ(parse_config(kMinimal).sync.sequence_interval, std::chrono::minutes(1));
+    EXPECT_EQ(parse_config(kMinimal + "[sync]\nsequence_interval = \"10s\"\n").sync.sequence_interval,
+              std::chrono::seconds(10));
+    EXPECT_EQ(parse_config(kMinimal + "[sync]\nsequence_interval = \"off\"\n").sync.sequence_interval.count(), 0);
+    EXPECT_NE(error_of(kMinimal + "[sync]\nsequence_interval = \"10ms\"\n").find("at least 1s"), std::string::npos);
+}
+
 TEST(Config, UnknownKeyListsTheValidOnes) {
-    EXPECT_EQ(error_of(kMinimal + "[sync]\nbatchsize = 10\n"),
-              "config error: [sync] unknown key \"batchsize\"; valid keys: startup_mode, start_lsn, copy_jobs, "
-              "batch_size, max_batch_latency, on_error, auto_add_columns, chunk_rows, copy_max_rate, binary, "
-              "max_parallel_pipelines, on_busy");
+    EXPECT_EQ(
+        error_of(kMinimal + "[sync]\nbatchsize = 10\n"),
+        "config error: [sync] unknown key \"batchsize\"; valid keys: startup_mode, start_lsn, copy_jobs, "
+        "batch_size, max_batch_latency, on_error, auto_add_columns, chunk_rows, copy_max_rate, sequence_interval, "
+        "binary, "
+        "max_parallel_pipelines, on_busy");
     EXPECT_EQ(error_of(kMinimal + "[target]\n").substr(0, 13), "config error:");
 }
 

@@ -1,0 +1,37 @@
+// See sequence_follower.hpp.
+#include "sync/sequence_follower.hpp"
+
+#include <exception>
+
+#include "idp/initial_copy.hpp"
+#include "log/event.hpp"
+
+namespace tidemark::sync {
+
+SequenceFollower::SequenceFollower(const config::Config& config, std::chrono::milliseconds interval)
+    : config_(config), interval_(interval), thread_([this](std::stop_token stop) { run(std::move(stop)); }) {}
+
+void SequenceFollower::run(std::stop_token stop) {
+    bool failing = false;
+    for (;;) {
+        {
+            std::unique_lock lock(mutex_);
+            if (wake_.wait_for(lock, stop, interval_, [] { return false; }) || stop.stop_requested()) return;
+        }
+        try {
+            auto copied = idp::copy_sequences(config_, std::nullopt);
+            log::debug("sequences followed", {{"sequences", std::to_string(copied.sequences)}});
+            if (failing) log::info("sequence values are copied to the target again");
+            failing = false;
+        } catch (const std::exception& e) {
+            if (!failing)
+                log::warn(
+                    "could not copy the source's sequence values to the target; trying again at every "
+                    "[sync] sequence_interval",
+                    {{"error", e.what()}});
+            failing = true;
+        }
+    }
+}
+
+}  // namespace tidemark::sync
