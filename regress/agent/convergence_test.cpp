@@ -222,8 +222,7 @@ TEST_F(Convergence, UserTypesTheSourceGainsReachTheTarget) {
         "INSERT INTO later VALUES (1, 'green', 'AB', '(1,red)', 'a=>1', 'ecstatic')");
     src("CREATE TYPE size AS ENUM ('s', 'm'); ALTER TABLE t ADD COLUMN sz size; INSERT INTO t VALUES (5, 'sad', 'm')");
     auto followed = sync_ok(config("initial", "auto_add_columns = true"));
-    EXPECT_NE(followed.err.find("added the labels the source's enum types gained"), std::string::npos)
-        << followed.err;
+    EXPECT_NE(followed.err.find("added the labels the source's enum types gained"), std::string::npos) << followed.err;
     EXPECT_EQ(tgt_value("SELECT count(*) FROM tidemark.dead_letters"), "0");
     EXPECT_EQ(tgt_value(labels("mood")), "sad,meh,ok,happy,ecstatic") << "in the source's order";
     EXPECT_EQ(tgt_value("SELECT extname FROM pg_extension WHERE extname = 'hstore'"), "hstore");
@@ -250,7 +249,8 @@ TEST_F(Convergence, ATableCreatedAfterTheCopyGetsTheSourcesDefinition) {
     // Altered after its first change: the source's catalog no longer
     // describes that change, which alone then defines the table.
     src("CREATE TABLE altered (id int PRIMARY KEY, a text); INSERT INTO altered VALUES (1, 'x')");
-    src("ALTER TABLE altered ADD COLUMN b int; CREATE INDEX altered_a ON altered (a); INSERT INTO altered VALUES (2, 'y', 3)");
+    src("ALTER TABLE altered ADD COLUMN b int; CREATE INDEX altered_a ON altered (a); "
+        "INSERT INTO altered VALUES (2, 'y', 3)");
     auto run = sync_ok(config("initial", "auto_add_columns = true"));
     auto definition = [](const std::string& table) {
         return "SELECT string_agg(d, '; ' ORDER BY d) FROM ("
@@ -293,7 +293,8 @@ TEST_F(Convergence, APartitionTruncatedAloneEmptiesOnlyItsRowsOnTheTarget) {
         "CREATE TABLE hp0 PARTITION OF hp FOR VALUES WITH (MODULUS 2, REMAINDER 0); "
         "CREATE TABLE hp1 PARTITION OF hp FOR VALUES WITH (MODULUS 2, REMAINDER 1)");
     src("INSERT INTO parted SELECT g, (ARRAY['eu', 'us', 'apac'])[g % 3 + 1], 'v' FROM generate_series(1, 30) g; "
-        "INSERT INTO rp SELECT g, DATE '2025-12-30' + g % 4, (ARRAY['eu', 'us'])[g % 2 + 1] FROM generate_series(1, 40) g; "
+        "INSERT INTO rp SELECT g, DATE '2025-12-30' + g % 4, (ARRAY['eu', 'us'])[g % 2 + 1] "
+        "FROM generate_series(1, 40) g; "
         "INSERT INTO hp SELECT generate_series(1, 20)");
     sync_ok(config("initial"));
 
@@ -306,11 +307,12 @@ TEST_F(Convergence, APartitionTruncatedAloneEmptiesOnlyItsRowsOnTheTarget) {
               "hp,parted,rp")
         << "no table of its own for a partition";
     EXPECT_EQ(tgt_value("SELECT count(*) FROM parted WHERE region = 'us'"), "1");
-    EXPECT_EQ(tgt_value("SELECT count(*) FROM parted WHERE region = 'eu'"), src_value("SELECT count(*) FROM parted_eu"));
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM parted WHERE region = 'eu'"),
+              src_value("SELECT count(*) FROM parted_eu"));
     EXPECT_EQ(tgt_value("SELECT string_agg(change ->> 'tables' || ': ' || error, '; ') FROM tidemark.dead_letters"),
-              "[\"\\\"public\\\".\\\"hp0\\\"\"]: partition \"public\".\"hp0\" was truncated on the source, but its rows cannot be "
-              "told apart from the other partitions' in target table \"public\".\"hp\" (hash partitioning); copy the "
-              "table again: tidemark sync --reseed \"public\".\"hp\"");
+              "[\"\\\"public\\\".\\\"hp0\\\"\"]: partition \"public\".\"hp0\" was truncated on the source, but its "
+              "rows cannot be told apart from the other partitions' in target table \"public\".\"hp\" (hash "
+              "partitioning); copy the table again: tidemark sync --reseed \"public\".\"hp\"");
     for (const char* table : {"parted", "rp"})
         EXPECT_EQ(tgt_value(std::string("SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM ") + table + " x"),
                   src_value(std::string("SELECT md5(string_agg(x::text, ',' ORDER BY x::text)) FROM ") + table + " x"))
@@ -324,14 +326,20 @@ TEST_F(Convergence, TablesWhoseChangesDoNotIdentifyTheRowAreNamedWithTheFix) {
     // through; none of them can find its row on the target.
     src("CREATE TABLE nopk (a int, b text); CREATE TABLE nothing (id int PRIMARY KEY, v text); "
         "ALTER TABLE nothing REPLICA IDENTITY NOTHING; CREATE TABLE full_t (a int, b text); "
-        "ALTER TABLE full_t REPLICA IDENTITY FULL; CREATE TABLE skipped (a int)");
+        "ALTER TABLE full_t REPLICA IDENTITY FULL; CREATE TABLE skipped (a int); "
+        "CREATE TABLE parted (id int PRIMARY KEY) PARTITION BY RANGE (id); "
+        "CREATE TABLE parted_low PARTITION OF parted FOR VALUES FROM (0) TO (100); "
+        "CREATE TABLE parted_high PARTITION OF parted FOR VALUES FROM (100) TO (200); "
+        "ALTER TABLE parted_high REPLICA IDENTITY NOTHING");
     src("INSERT INTO nopk VALUES (1, 'x'); INSERT INTO nothing VALUES (1, 'x'); INSERT INTO full_t VALUES (1, 'x')");
     const std::string cfg = config("initial", "", "exclude = [\"public.skipped\"]");
     TempFile file(cfg);
     auto check = run_agent({"check-config", "-c", file.path()});
     EXPECT_EQ(check.exit_code, 0) << describe(check);
     for (const char* part :
-         {"warning source: replica identity of the tables: 2 tables log UPDATEs and DELETEs that do not identify",
+         {"warning source: replica identity of the tables: 3 tables log UPDATEs and DELETEs that do not identify",
+          "\"public\".\"parted\" (partition \"public\".\"parted_high\"): ALTER TABLE \"public\".\"parted_high\" "
+          "REPLICA IDENTITY DEFAULT",
           "\"public\".\"nopk\": add a primary key, or ALTER TABLE \"public\".\"nopk\" REPLICA IDENTITY FULL",
           "\"public\".\"nothing\": ALTER TABLE \"public\".\"nothing\" REPLICA IDENTITY DEFAULT"})
         EXPECT_NE(check.out.find(part), std::string::npos) << "missing " << part << " in:\n" << check.out;
@@ -349,7 +357,8 @@ TEST_F(Convergence, TablesWhoseChangesDoNotIdentifyTheRowAreNamedWithTheFix) {
               "\"public\".\"nopk\" update, \"public\".\"nothing\" update, \"public\".\"nothing\" delete");
     EXPECT_EQ(tgt_value("SELECT b FROM full_t"), "y");
 
-    src("ALTER TABLE nothing REPLICA IDENTITY DEFAULT; ALTER TABLE nopk REPLICA IDENTITY FULL");
+    src("ALTER TABLE nothing REPLICA IDENTITY DEFAULT; ALTER TABLE nopk REPLICA IDENTITY FULL; "
+        "ALTER TABLE parted_high REPLICA IDENTITY DEFAULT");
     auto fixed = run_agent({"check-config", "-c", file.path()});
     EXPECT_NE(fixed.out.find("ok      source: replica identity of the tables"), std::string::npos) << fixed.out;
 }

@@ -1,41 +1,43 @@
 // See row_identity.hpp.
 #include "catalog/row_identity.hpp"
 
+#include "catalog/table_discovery.hpp"
 #include "pg/quoting.hpp"
 
 namespace tidemark::catalog {
 namespace {
 
-// The same candidates as table_discovery's, partitions included.
-constexpr std::string_view kUnidentifiedSql = R"SQL(
-SELECT rn.nspname, r.relname, n.nspname, c.relname, c.relreplident,
-       EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
+// Each candidate table (table_discovery's), or each of its partitions.
+constexpr std::string_view kTablesSql = R"SQL(
+SELECT n.nspname, c.relname, ln.nspname, l.relname, l.relreplident,
+       EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = l.oid AND i.indisprimary)
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
-  JOIN pg_catalog.pg_class r
-    ON r.oid = CASE WHEN c.relispartition THEN pg_catalog.pg_partition_root(c.oid) ELSE c.oid END
-  JOIN pg_catalog.pg_namespace rn ON rn.oid = r.relnamespace
- WHERE c.relkind = 'r'
-   AND c.relpersistence = 'p'
-   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'tidemark')
-   AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
-   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                    WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
-                      AND d.objid = r.oid AND d.deptype = 'e')
-   AND CASE c.relreplident
-         WHEN 'f' THEN false
-         WHEN 'n' THEN true
-         WHEN 'i' THEN NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i
-                                    WHERE i.indrelid = c.oid AND i.indisreplident)
-         ELSE NOT EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)
-       END
+ CROSS JOIN LATERAL (SELECT c.oid AS relid WHERE c.relkind = 'r'
+                     UNION ALL
+                     SELECT p.relid FROM pg_catalog.pg_partition_tree(c.oid) p WHERE c.relkind = 'p' AND p.isleaf) t
+  JOIN pg_catalog.pg_class l ON l.oid = t.relid AND l.relkind = 'r'
+  JOIN pg_catalog.pg_namespace ln ON ln.oid = l.relnamespace
+)SQL";
+
+// Whether the WAL of `l`'s updates and deletes identifies the row.
+constexpr std::string_view kIdentifiedSql = R"SQL(
+   AND NOT CASE l.relreplident
+             WHEN 'f' THEN true
+             WHEN 'n' THEN false
+             WHEN 'i' THEN EXISTS (SELECT 1 FROM pg_catalog.pg_index i
+                                    WHERE i.indrelid = l.oid AND i.indisreplident)
+             ELSE EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = l.oid AND i.indisprimary)
+           END
  ORDER BY 1, 2, 3, 4
 )SQL";
 
 }  // namespace
 
 std::vector<UnidentifiedTable> tables_without_row_identity(pg::Connection& source, const TableFilter& filter) {
-    pg::Result r = source.exec(kUnidentifiedSql, "while reading the replica identities of the source's tables");
+    pg::Result r =
+        source.exec(std::string(kTablesSql) + std::string(kCandidateTablesWhere) + std::string(kIdentifiedSql),
+                    "while reading the replica identities of the source's tables");
     std::vector<UnidentifiedTable> out;
     for (int row = 0; row < r.rows(); ++row) {
         if (!filter.selects(r.value(row, 0), r.value(row, 1))) continue;

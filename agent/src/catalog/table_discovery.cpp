@@ -33,18 +33,7 @@ SELECT c.oid, n.nspname, c.relname, c.relkind,
          WHERE t.isleaf AND l.relkind = 'r') leaves ON c.relkind = 'p'
 )SQL";
 
-// The candidates, `c` in pg_class and `n` its namespace.
-constexpr std::string_view kCandidatesSql = R"SQL(
- WHERE c.relkind IN ('r', 'p')
-   AND NOT c.relispartition
-   AND c.relpersistence = 'p'
-   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'tidemark')
-   AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
-   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
-                    WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
-                      AND d.objid = c.oid AND d.deptype = 'e')
- ORDER BY n.nspname, c.relname
-)SQL";
+const std::string kCandidatesSql = std::string(kCandidateTablesWhere) + " ORDER BY n.nspname, c.relname";
 
 constexpr std::string_view kNamesSql = R"SQL(
 SELECT n.nspname, c.relname
@@ -138,8 +127,7 @@ std::string oid_array(const std::vector<SourceTable>& tables) {
 
 std::vector<SourceTable> list_tables(pg::Connection& source, const TableFilter& filter) {
     source.exec("SET LOCAL search_path = ''", "while preparing to read the source's catalogs");
-    pg::Result r =
-        source.exec(std::string(kTablesSql) + std::string(kCandidatesSql), "while listing the source's tables");
+    pg::Result r = source.exec(std::string(kTablesSql) + kCandidatesSql, "while listing the source's tables");
     std::vector<SourceTable> tables;
     for (int row = 0; row < r.rows(); ++row) {
         std::string_view schema = r.value(row, 1);
@@ -234,8 +222,7 @@ std::vector<SourceTable> list_tables(pg::Connection& source, const std::vector<s
 }
 
 std::vector<TableName> list_table_names(pg::Connection& source) {
-    pg::Result r =
-        source.exec(std::string(kNamesSql) + std::string(kCandidatesSql), "while listing the source's tables");
+    pg::Result r = source.exec(std::string(kNamesSql) + kCandidatesSql, "while listing the source's tables");
     std::vector<TableName> names;
     for (int row = 0; row < r.rows(); ++row)
         names.push_back({std::string(r.value(row, 0)), std::string(r.value(row, 1))});

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "catalog/source_table.hpp"
@@ -14,6 +15,19 @@
 #include "pg/connection.hpp"
 
 namespace tidemark::catalog {
+
+// The WHERE clause that makes `c` (pg_class) in `n` (its pg_namespace) a
+// candidate table.
+inline constexpr std::string_view kCandidateTablesWhere = R"SQL(
+ WHERE c.relkind IN ('r', 'p')
+   AND NOT c.relispartition
+   AND c.relpersistence = 'p'
+   AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'tidemark')
+   AND n.nspname !~ '^pg_(toast|temp_|toast_temp_)'
+   AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_depend d
+                    WHERE d.classid = 'pg_catalog.pg_class'::pg_catalog.regclass
+                      AND d.objid = c.oid AND d.deptype = 'e')
+)SQL";
 
 // The selected tables with their columns, keys, checks, indexes and sizes,
 // ordered by schema and name.  Sets search_path = '' for the rest of the

@@ -3,20 +3,10 @@
 
 #include "catalog/table_discovery.hpp"
 #include "catalog/table_pattern.hpp"
+#include "pg/quoting.hpp"
 
 namespace tidemark::schema {
 namespace {
-
-// The pattern that selects exactly schema.name, whatever characters the
-// names hold.
-std::string exact_pattern(const std::string& schema, const std::string& name) {
-    auto quoted = [](const std::string& text) {
-        std::string out = "\"";
-        for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-        return out + "\"";
-    };
-    return quoted(schema) + "." + quoted(name);
-}
 
 bool same_columns(const catalog::SourceTable& table, const wire::Relation& relation) {
     std::size_t i = 0;
@@ -37,7 +27,8 @@ std::optional<catalog::SourceTable> definition_as_sent(SourceCatalog& source, co
     conn.exec("BEGIN", "while reading a table's definition on the source");
     std::vector<catalog::SourceTable> tables;
     try {
-        tables = catalog::list_tables(conn, catalog::TableFilter({exact_pattern(relation.ns, relation.name)}, {}));
+        tables =
+            catalog::list_tables(conn, catalog::TableFilter({pg::quote_qualified(relation.ns, relation.name)}, {}));
         conn.exec("COMMIT", "while reading a table's definition on the source");
     } catch (...) {
         conn.close();  // ends the transaction; the catalog reconnects when next needed

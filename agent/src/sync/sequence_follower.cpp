@@ -19,8 +19,7 @@ void SequenceFollower::run(std::stop_token stop) {
             if (wake_.wait_for(lock, stop, interval_, [] { return false; }) || stop.stop_requested()) return;
         }
         try {
-            auto copied = idp::copy_sequences(config_, std::nullopt);
-            log::debug("sequences followed", {{"sequences", std::to_string(copied.sequences)}});
+            idp::copy_sequences(config_, std::nullopt);
             if (failing) log::info("sequence values are copied to the target again");
             failing = false;
         } catch (const std::exception& e) {
