@@ -75,13 +75,15 @@ SequenceCopyResult copy_sequences(const config::Config& config, const std::optio
     begin();
     int in_transaction = 0;
     for (const auto& s : sequences) {
-        // setval locks its sequence until COMMIT: many thousands of them in
-        // one transaction would not fit in the server's lock table.
+        // Reading a sequence and setval lock it until COMMIT: many thousands
+        // of them in one transaction would not fit in the server's lock
+        // table.
         if (in_transaction == kSequencesPerTransaction) {
             target.exec("COMMIT", "while committing the target's sequences");
             begin();
             in_transaction = 0;
         }
+        ++in_transaction;
         auto existing = target_sequence(target, s);
         if (existing && s.is_called && existing->last_value == std::to_string(s.last_value)) {
             ++result.sequences;
@@ -117,7 +119,6 @@ SequenceCopyResult copy_sequences(const config::Config& config, const std::optio
                            "while setting sequence " + *name + " on the target");
         ++result.sequences;
         ++result.changed;
-        ++in_transaction;
     }
     target.exec("COMMIT", "while committing the target's sequences");
     // Quiet when nothing moved: the stream calls this every minute.
