@@ -34,7 +34,8 @@ std::optional<std::string> export_state(pg::Connection& target, std::string_view
         "'tables', " +
             rows_of("tables", "x.pipeline = p.name", "x.source_table") + ", " + "'copy_chunks', " +
             rows_of("copy_chunks", "x.pipeline = p.name", "x.source_table, x.chunk") + ", " + "'table_stats', " +
-            rows_of("table_stats", "x.pipeline = p.name", "x.source_table") + ", " + "'versions', " +
+            rows_of("table_stats", "x.pipeline = p.name", "x.source_table") + ", " + "'source_relations', " +
+            rows_of("source_relations", "x.pipeline = p.name", "x.relid") + ", " + "'versions', " +
             rows_of("state_versions", "x.pipeline = p.name", "x.version") +
             ")) FROM tidemark.pipelines p WHERE p.name = $1",
         pg::TextParams{std::string(pipeline), std::string(kExportFormat), std::to_string(kExportFormatVersion)},
@@ -88,7 +89,7 @@ StateVersion import_state(pg::Connection& target, const std::string& document, b
             "INSERT INTO tidemark.pipelines SELECT * FROM "
             "pg_catalog.jsonb_populate_record(NULL::tidemark.pipelines, $1::jsonb->'pipeline')",
             doc, what);
-        for (std::string_view table : {"tables", "copy_chunks", "table_stats"})
+        for (std::string_view table : {"tables", "copy_chunks", "table_stats", "source_relations"})
             target.exec_params("INSERT INTO tidemark." + std::string(table) +
                                    " SELECT * FROM pg_catalog.jsonb_populate_recordset(NULL::tidemark." +
                                    std::string(table) + ", coalesce($1::jsonb->'" + std::string(table) + "', '[]'))",
