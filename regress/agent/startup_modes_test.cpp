@@ -291,6 +291,27 @@ TEST_F(StartupModes, AStreamWithoutEndKeepsTheTargetsSequencesCurrent) {
     EXPECT_EQ(tgt_value("SELECT max(id) FROM orders"), "52");
 }
 
+TEST_F(StartupModes, ASlotWaitingForOpenTransactionsSaysWhichOnes) {
+    // The slot's creation waits for every transaction with an xid to end;
+    // the server says nothing about it, however long that takes.
+    src(kItems);
+    AgentProcess report({"-h", "127.0.0.1", "-p", std::to_string(source().port()), "-U", "postgres", "-d", db(), "-c",
+                         "SET application_name = 'nightly report'; INSERT INTO items VALUES (1, 'held', 1, 1); "
+                         "SELECT pg_sleep(8)"},
+                        std::string(TIDEMARK_PG_BINDIR) + "/psql");
+    ASSERT_TRUE(wait_until([&] {
+        return src_value("SELECT count(*) FROM pg_stat_activity WHERE application_name = 'nightly report' AND "
+                         "wait_event = 'PgSleep'") == "1";
+    }));
+    auto run = sync_ok(config("initial"));
+    EXPECT_NE(run.err.find("creating the replication slot waits for the transactions open on the source to end"),
+              std::string::npos)
+        << run.err;
+    EXPECT_NE(run.err.find("application nightly report, database " + db()), std::string::npos) << run.err;
+    report.wait(std::chrono::seconds(30));
+    expect_converged();
+}
+
 TEST_F(StartupModes, ResetStartsOver) {
     src(kItems);
     src("INSERT INTO items VALUES (1, 'a', 1, 1)");

@@ -116,6 +116,8 @@ int Connection::server_version() const noexcept { return conn_ ? PQserverVersion
 
 int Connection::socket() const noexcept { return conn_ ? PQsocket(conn_) : -1; }
 
+int Connection::backend_pid() const noexcept { return conn_ ? PQbackendPID(conn_) : 0; }
+
 std::string Connection::parameter_status(std::string_view name) const {
     const char* v = conn_ ? PQparameterStatus(conn_, std::string(name).c_str()) : nullptr;
     return v ? std::string(v) : std::string();

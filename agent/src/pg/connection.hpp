@@ -72,6 +72,8 @@ public:
     bool is_ok() const noexcept;
     void close() noexcept;
     int server_version() const noexcept;
+    // The server process serving this connection (0 when not connected).
+    int backend_pid() const noexcept;
     int socket() const noexcept;
     // A parameter the server reported at startup or on change (server_version,
     // server_encoding, integer_datetimes, ...); "" when unknown.

@@ -1,11 +1,13 @@
 // See replication_connection.hpp.
 #include "stream/replication_connection.hpp"
 
+#include <optional>
 #include <stdexcept>
 
 #include "pg/database_error.hpp"
 #include "pg/quoting.hpp"
 #include "stream/plugin_allowance.hpp"
+#include "stream/slot_creation_watch.hpp"
 
 namespace tidemark::stream {
 namespace {
@@ -23,7 +25,7 @@ ReplicationConnection ReplicationConnection::connect(const std::string& conninfo
     pg::ConnectOptions options;
     options.replication = true;
     options.application_name = application_name;
-    return ReplicationConnection(pg::Connection::connect(conninfo, options));
+    return ReplicationConnection(pg::Connection::connect(conninfo, options), conninfo);
 }
 
 SystemIdentity ReplicationConnection::identify_system() {
@@ -44,11 +46,17 @@ CreatedSlot ReplicationConnection::create_slot(std::string_view name, const Crea
     sql += " LOGICAL " + std::string(kPluginName);
     bool new_syntax = conn_.server_version() >= 150000;
     switch (options.snapshot) {
-        case SlotSnapshot::export_snapshot: sql += new_syntax ? " (SNAPSHOT 'export')" : " EXPORT_SNAPSHOT"; break;
-        case SlotSnapshot::noexport: sql += new_syntax ? " (SNAPSHOT 'nothing')" : " NOEXPORT_SNAPSHOT"; break;
+        case SlotSnapshot::export_snapshot:
+            sql += new_syntax ? " (SNAPSHOT 'export')" : " EXPORT_SNAPSHOT";
+            break;
+        case SlotSnapshot::noexport:
+            sql += new_syntax ? " (SNAPSHOT 'nothing')" : " NOEXPORT_SNAPSHOT";
+            break;
     }
     pg::Result r;
     try {
+        std::optional<SlotCreationWatch> watch;
+        if (!conninfo_.empty()) watch.emplace(conninfo_, conn_.backend_pid(), std::string(name));
         r = conn_.exec(sql, "while creating replication slot " + std::string(name));
     } catch (const pg::DatabaseError& e) {
         if (is_plugin_refusal(e)) throw PluginNotAllowedError(allowance);

@@ -45,19 +45,23 @@ struct CreatedSlot {
 class ReplicationConnection {
 public:
     static ReplicationConnection connect(const std::string& conninfo, const std::string& application_name = "tidemark");
-    explicit ReplicationConnection(pg::Connection conn) noexcept : conn_(std::move(conn)) {}
+    explicit ReplicationConnection(pg::Connection conn, std::string conninfo = {}) noexcept
+        : conn_(std::move(conn)), conninfo_(std::move(conninfo)) {}
 
     pg::Connection& connection() noexcept { return conn_; }
 
     SystemIdentity identify_system();
     // Checks first that the server allows the plugin (PluginNotAllowedError
-    // otherwise, naming the line to add to postgresql.conf).
+    // otherwise, naming the line to add to postgresql.conf).  While the
+    // server waits for open transactions to end, says which
+    // (stream/slot_creation_watch.hpp).
     CreatedSlot create_slot(std::string_view name, const CreateSlotOptions& options = {});
     // WAIT: if the slot is in use, waits for it to become inactive.
     void drop_slot(std::string_view name, bool wait = true);
 
 private:
     pg::Connection conn_;
+    std::string conninfo_;  // for the watch's own connection; empty: no watch
 };
 
 }  // namespace tidemark::stream
