@@ -75,7 +75,7 @@ std::optional<pg::Connection> connect(Checklist& checks, std::string_view side, 
         pg::Result r = conn.exec("SELECT current_database(), current_user, current_setting('server_version')",
                                  "while identifying the " + std::string(side));
         checks.ok(what, "database " + std::string(r.value(0, 0)) + " as user " + std::string(r.value(0, 1)) +
-                            ", PostgreSQL " + std::string(r.value(0, 2)));
+                            ", PostgreSQL " + std::string(r.value(0, 2)) + ", " + conn.encryption());
         return conn;
     } catch (const pg::DatabaseError& e) {
         checks.failed(what, e.what());

@@ -118,6 +118,15 @@ int Connection::socket() const noexcept { return conn_ ? PQsocket(conn_) : -1; }
 
 int Connection::backend_pid() const noexcept { return conn_ ? PQbackendPID(conn_) : 0; }
 
+std::string Connection::encryption() const {
+    if (!conn_ || !PQsslInUse(conn_)) return "not encrypted";
+    auto attribute = [&](const char* name) {
+        const char* v = PQsslAttribute(conn_, name);
+        return std::string(v ? v : "?");
+    };
+    return "TLS " + attribute("protocol") + " " + attribute("cipher");
+}
+
 std::string Connection::parameter_status(std::string_view name) const {
     const char* v = conn_ ? PQparameterStatus(conn_, std::string(name).c_str()) : nullptr;
     return v ? std::string(v) : std::string();

@@ -72,6 +72,8 @@ public:
     bool is_ok() const noexcept;
     void close() noexcept;
     int server_version() const noexcept;
+    // "TLS <protocol> <cipher>", or "not encrypted".
+    std::string encryption() const;
     // The server process serving this connection (0 when not connected).
     int backend_pid() const noexcept;
     int socket() const noexcept;

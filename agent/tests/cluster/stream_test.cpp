@@ -356,6 +356,13 @@ TEST(CheckConfig, PassesOnAReadyPair) {
     EXPECT_EQ(out.str().find("FAILED"), std::string::npos) << out.str();
     EXPECT_NE(out.str().find("ok      source: tidemark decoder loads"), std::string::npos) << out.str();
     EXPECT_NE(out.str().find("ok      target: schema tidemark"), std::string::npos) << out.str();
+    // The test clusters take loopback connections without TLS; a DBA
+    // reviewing a real pair sees which of its connections are encrypted.
+    std::size_t unencrypted = 0;
+    for (auto p = out.str().find(", not encrypted\n"); p != std::string::npos;
+         p = out.str().find(", not encrypted\n", p + 1))
+        ++unencrypted;
+    EXPECT_EQ(unencrypted, 2u) << out.str();
     // The probe's temporary slot is gone with its connection.
     EXPECT_TRUE(wait_until([&] { return source.scalar("SELECT count(*) FROM pg_replication_slots") == "0"; }));
 }
