@@ -13,8 +13,8 @@ packages=(
   postgresql-15 postgresql-server-dev-15 postgresql-client-15 libpq-dev
   # the agent's libraries (the design card's: Boost, toml++, spdlog)
   libboost-dev libtomlplusplus-dev libspdlog-dev libfmt-dev
-  # tests
-  libgtest-dev libgmock-dev tzdata procps
+  # tests (openssl: certificates for the clusters that test TLS)
+  libgtest-dev libgmock-dev tzdata procps openssl
 )
 for arg in "$@"; do
   case "$arg" in

@@ -4,6 +4,7 @@
 # demo, the benchmarks and the vector generator all call it.
 #
 #   pgcluster.sh start DIR [name=value ...]   initdb if needed, start; prints the port
+#                                             (ssl=on also makes a certificate)
 #   pgcluster.sh stop DIR [fast|immediate]     stop (no error if not running)
 #   pgcluster.sh restart DIR                   stop fast, start on the same port
 #   pgcluster.sh kill DIR                      SIGKILL the postmaster (crash test)
@@ -83,6 +84,19 @@ CONF
   done
 }
 
+# ssl=on: a self-signed certificate for 127.0.0.1, made by the cluster's
+# user in the data directory, so that the server accepts its key's owner
+# and mode.  Clients encrypt with sslmode=require; nothing verifies it.
+make_certificate() {
+  local dir=$1
+  [ -f "$dir/data/server.key" ] && return 0
+  command -v openssl >/dev/null || die "ssl=on needs openssl"
+  as_user openssl req -new -x509 -days 30 -nodes -subj "/CN=127.0.0.1" \
+    -keyout "$dir/data/server.key" -out "$dir/data/server.crt" >"$dir/openssl.log" 2>&1 \
+    || { cat "$dir/openssl.log" >&2; die "could not make a certificate in $dir"; }
+  chmod 600 "$dir/data/server.key"
+}
+
 start() {
   local dir=${1:?usage: pgcluster.sh start DIR [name=value ...]}; shift
   local user; user=$(cluster_user)
@@ -103,6 +117,7 @@ HBA
   elif [ $# -gt 0 ]; then
     write_config "$dir" "$@"
   fi
+  case " $* " in *" ssl=on "*) make_certificate "$dir" ;; esac
   local port tries
   for tries in 1 2 3 4 5; do
     if [ -f "$dir/port" ] && [ "$tries" -eq 1 ]; then port=$(cat "$dir/port"); else port=$(pick_port); fi
