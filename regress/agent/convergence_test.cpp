@@ -238,6 +238,34 @@ TEST_F(Convergence, UserTypesTheSourceGainsReachTheTarget) {
     EXPECT_EQ(tgt_value("SELECT count(*) FROM tidemark.dead_letters WHERE error LIKE '%enum%angry%'"), "1");
 }
 
+TEST_F(Convergence, AColumnDroppedOnTheSourceNoLongerRefusesTheTargetsRows) {
+    // DROP COLUMN sends no row, only a RELATION without the column: the
+    // target's copy of it stays NOT NULL, and every row written after,
+    // updates included (upserts), would be refused.
+    auto rows = [](const std::string& table) {
+        return "SELECT string_agg(id || ':' || coalesce(kept, '-'), ',' ORDER BY id) FROM " + table;
+    };
+    src("CREATE TABLE d1 (id int PRIMARY KEY, gone text NOT NULL, kept text); "
+        "CREATE TABLE d2 (id int PRIMARY KEY, gone text NOT NULL, kept text); "
+        "INSERT INTO d1 VALUES (1, 'x', 'y'); INSERT INTO d2 VALUES (1, 'x', 'y')");
+    sync_ok(config("initial"));
+    src("ALTER TABLE d1 DROP COLUMN gone; INSERT INTO d1 VALUES (2, 'z'); UPDATE d1 SET kept = 'w' WHERE id = 1");
+    auto relaxed = sync_ok(config("initial", "auto_add_columns = true"));
+    EXPECT_NE(relaxed.err.find("its NOT NULL was dropped on the target"), std::string::npos) << relaxed.err;
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM tidemark.dead_letters"), "0");
+    EXPECT_EQ(tgt_value(rows("d1")), src_value(rows("d1")));
+    EXPECT_EQ(tgt_value("SELECT string_agg(coalesce(gone, '-'), ',' ORDER BY id) FROM d1"), "x,-")
+        << "the values it held stay";
+
+    // Without auto_add_columns the target is left as it is, with the fix.
+    src("ALTER TABLE d2 DROP COLUMN gone; INSERT INTO d2 VALUES (2, 'z')");
+    auto warned = sync_ok(config("initial"));
+    EXPECT_NE(warned.err.find("run ALTER TABLE \"public\".\"d2\" ALTER COLUMN \"gone\" DROP NOT NULL"),
+              std::string::npos)
+        << warned.err;
+    EXPECT_EQ(tgt_value("SELECT count(*) FROM tidemark.dead_letters"), "1");
+}
+
 TEST_F(Convergence, ATableCreatedAfterTheCopyGetsTheSourcesDefinition) {
     // The stream carries a new table's columns only; the copy would have
     // made its constraints, defaults, generated columns and indexes too.

@@ -52,6 +52,24 @@ std::vector<const wire::Column*> missing_columns(const wire::Relation& rel, cons
     return out;
 }
 
+// One ALTER TABLE in the open apply transaction, under a savepoint: a
+// failure other than a lost connection is rolled back to it and returned,
+// and the transaction goes on.
+std::optional<pg::DatabaseError> try_alter(ApplySession& session, const std::string& sql, const std::string& what) {
+    pg::Connection& conn = session.connection();
+    session.begin();
+    conn.exec("SAVEPOINT tidemark_alter", "while " + what);
+    try {
+        conn.exec(sql, "while " + what);
+        conn.exec("RELEASE SAVEPOINT tidemark_alter", "while " + what);
+        return std::nullopt;
+    } catch (const pg::DatabaseError& e) {
+        if (e.is_connection_error()) throw;
+        conn.exec("ROLLBACK TO SAVEPOINT tidemark_alter", "while giving up " + what);
+        return e;
+    }
+}
+
 // A column the source widened (ALTER COLUMN ... TYPE) sends no row, only a
 // new RELATION; the target's narrower column would round the new values
 // (numeric, times) or refuse them.  Returns whether a column was widened.
@@ -78,11 +96,8 @@ bool widen_columns(ApplySession& session, const RelationInfo& info, const wire::
                  {"target_type", t->type}});
             continue;
         }
-        session.begin();
-        conn.exec("SAVEPOINT tidemark_widen", "while widening column " + c.name + " of " + info.target_table);
-        try {
-            conn.exec(w->sql, "while widening column " + c.name + " of " + info.target_table);
-            conn.exec("RELEASE SAVEPOINT tidemark_widen", "while widening column " + c.name);
+        auto refused = try_alter(session, w->sql, "widening column " + c.name + " of " + info.target_table);
+        if (!refused) {
             log::info("widened a column on the target to hold the source's values (auto_add_columns)",
                       {{"table", info.target_table},
                        {"column", c.name},
@@ -90,21 +105,55 @@ bool widen_columns(ApplySession& session, const RelationInfo& info, const wire::
                        {"from", t->type},
                        {"to", w->type}});
             widened = true;
-        } catch (const pg::DatabaseError& e) {
-            if (e.is_connection_error()) throw;
-            conn.exec("ROLLBACK TO SAVEPOINT tidemark_widen", "while giving up widening column " + c.name);
-            log::warn(
-                "could not widen a column on the target: new values that do not fit will be rounded or "
-                "refused (tidemark.dead_letters)",
-                {{"table", info.target_table},
-                 {"column", c.name},
-                 {"source_type", w->source_type},
-                 {"target_type", t->type},
-                 {"sql", w->sql},
-                 {"error", e.primary()}});
+            continue;
         }
+        log::warn(
+            "could not widen a column on the target: new values that do not fit will be rounded or "
+            "refused (tidemark.dead_letters)",
+            {{"table", info.target_table},
+             {"column", c.name},
+             {"source_type", w->source_type},
+             {"target_type", t->type},
+             {"sql", w->sql},
+             {"error", refused->primary()}});
     }
     return widened;
+}
+
+// A column the target requires (NOT NULL without a default) that the
+// source's table does not have (dropped there, or never had): every row
+// the stream writes lacks it and would be refused, updates too (they are
+// upserts).  Under auto_add_columns its NOT NULL is dropped, its values
+// kept; otherwise a warning gives the statement, once per session.
+void relax_absent_columns(ApplySession& session, const RelationInfo& info, const wire::Relation& rel,
+                          const TargetTable& target, bool auto_relax, std::set<std::string>& warned) {
+    for (const auto& t : target.columns) {
+        if (!t.required || std::any_of(rel.columns.begin(), rel.columns.end(),
+                                       [&](const wire::Column& c) { return c.name == t.name; }))
+            continue;
+        const std::string sql =
+            "ALTER TABLE " + info.target_table + " ALTER COLUMN " + pg::quote_identifier(t.name) + " DROP NOT NULL";
+        if (!auto_relax) {
+            if (warned.insert(sql).second)
+                log::warn(
+                    "a target column the source's table does not have is NOT NULL without a default: every "
+                    "row written to it will be refused (tidemark.dead_letters); run " +
+                        sql + ", or set [sync] auto_add_columns = true",
+                    {{"table", info.target_table}, {"column", t.name}});
+            continue;
+        }
+        auto refused = try_alter(session, sql, "dropping NOT NULL of column " + t.name + " of " + info.target_table);
+        if (!refused)
+            log::info(
+                "the source's table does not have this column: its NOT NULL was dropped on the target, its "
+                "values kept (auto_add_columns)",
+                {{"table", info.target_table}, {"column", t.name}});
+        else if (warned.insert(sql).second)
+            log::warn(
+                "could not drop the NOT NULL of a target column the source's table does not have: every row "
+                "written to it will be refused (tidemark.dead_letters)",
+                {{"table", info.target_table}, {"column", t.name}, {"sql", sql}, {"error", refused->primary()}});
+    }
 }
 
 }  // namespace
@@ -276,10 +325,11 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
             throw ApplyError("columns of " + info->target_table + " are still missing after ALTER TABLE");
     }
 
-    if (widen_columns(session, *info, rel, *target, settings_.auto_add_columns, narrower_columns_warned_)) {
+    if (widen_columns(session, *info, rel, *target, settings_.auto_add_columns, alter_warned_)) {
         target = load_target_table(conn, info->target_table);
         if (!target) throw ApplyError("table " + info->target_table + " is missing after ALTER TABLE");
     }
+    relax_absent_columns(session, *info, rel, *target, settings_.auto_add_columns, alter_warned_);
     if (!known || known->target_relid != target->oid || known->source_table != info->source_table) {
         session.begin();
         relations_state_.record(conn, rel.relid, info->source_table, target->oid);

@@ -11,7 +11,9 @@
 // or column needs are created first, committed on their own
 // (schema/target_types.hpp).  A column the source widened is widened on
 // the target the same way (schema/column_widening.hpp), or a warning says
-// what its new values will suffer.  A relation is known by its OID, and
+// what its new values will suffer; a target column the source's table no
+// longer has loses its NOT NULL the same way, or a warning says that
+// every row will be refused.  A relation is known by its OID, and
 // applied to the target table recorded for it by OID
 // (state/source_relations.hpp), so renames on either side never split a
 // table's rows between two target tables.  A partition the stream names
@@ -76,7 +78,8 @@ private:
     schema::TargetTypes& types_;
     schema::AddedColumnValues added_values_;
     std::unordered_map<std::uint32_t, std::shared_ptr<const RelationInfo>> relations_;
-    std::set<std::string> narrower_columns_warned_;
+    // The ALTER TABLE statements a warning gave already this session.
+    std::set<std::string> alter_warned_;
     std::set<std::uint32_t> renames_logged_;
     std::set<std::uint32_t> unidentified_warned_;
 };

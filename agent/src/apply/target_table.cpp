@@ -50,15 +50,15 @@ std::optional<TargetTable> load(pg::Connection& conn, const pg::Result& found, c
     pg::TextParams oid{std::to_string(t.oid)};
     pg::Result cols = conn.exec_params(
         "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attgenerated <> '', a.atttypid, "
-        "a.atttypmod "
+        "a.atttypmod, a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '' "
         "FROM pg_catalog.pg_attribute a WHERE a.attrelid = $1::pg_catalog.oid "
         "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
         oid, what);
     for (int i = 0; i < cols.rows(); ++i)
-        t.columns.push_back(TargetColumn{std::string(cols.value(i, 0)), std::string(cols.value(i, 1)),
-                                         cols.value(i, 2) == "t",
-                                         static_cast<Oid>(std::stoul(std::string(cols.value(i, 3)))),
-                                         static_cast<std::int32_t>(std::stol(std::string(cols.value(i, 4))))});
+        t.columns.push_back(
+            TargetColumn{std::string(cols.value(i, 0)), std::string(cols.value(i, 1)), cols.value(i, 2) == "t",
+                         static_cast<Oid>(std::stoul(std::string(cols.value(i, 3)))),
+                         static_cast<std::int32_t>(std::stol(std::string(cols.value(i, 4)))), cols.value(i, 5) == "t"});
 
     pg::Result keys = conn.exec_params(
         "SELECT array_agg(a.attname ORDER BY k.n) "

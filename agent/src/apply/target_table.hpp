@@ -21,6 +21,8 @@ struct TargetColumn {
     bool generated = false;
     Oid type_oid = 0;
     std::int32_t typmod = -1;
+    // NOT NULL without a default: a row that does not name it is refused.
+    bool required = false;
 };
 
 struct TargetTable {
