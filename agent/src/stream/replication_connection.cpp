@@ -46,12 +46,8 @@ CreatedSlot ReplicationConnection::create_slot(std::string_view name, const Crea
     sql += " LOGICAL " + std::string(kPluginName);
     bool new_syntax = conn_.server_version() >= 150000;
     switch (options.snapshot) {
-        case SlotSnapshot::export_snapshot:
-            sql += new_syntax ? " (SNAPSHOT 'export')" : " EXPORT_SNAPSHOT";
-            break;
-        case SlotSnapshot::noexport:
-            sql += new_syntax ? " (SNAPSHOT 'nothing')" : " NOEXPORT_SNAPSHOT";
-            break;
+        case SlotSnapshot::export_snapshot: sql += new_syntax ? " (SNAPSHOT 'export')" : " EXPORT_SNAPSHOT"; break;
+        case SlotSnapshot::noexport: sql += new_syntax ? " (SNAPSHOT 'nothing')" : " NOEXPORT_SNAPSHOT"; break;
     }
     pg::Result r;
     try {

@@ -62,11 +62,15 @@ void SlotCreationWatch::run(std::stop_token stop) {
                 conn = pg::Connection::connect(conninfo_, options);
             }
             std::string waiting_on = blockers(conn, walsender_pid_);
-            log::warn(
-                "creating the replication slot waits for the transactions open on the source to end (a "
-                "logical slot starts where none is open); end or commit them, or wait",
-                {{"slot", slot_},
-                 {"waiting_on", waiting_on.empty() ? std::string("(not visible to this role)") : waiting_on}});
+            // pg_locks shows every role's locks: no row means the server is
+            // reading WAL towards the slot's start, not waiting.
+            if (waiting_on.empty())
+                log::info("still creating the replication slot", {{"slot", slot_}});
+            else
+                log::warn(
+                    "creating the replication slot waits for the transactions open on the source to end (a "
+                    "logical slot starts where none is open); end or commit them, or wait",
+                    {{"slot", slot_}, {"waiting_on", waiting_on}});
         } catch (const std::exception& e) {
             log::debug("could not look for what the slot's creation waits for", {{"error", e.what()}});
             conn.close();
