@@ -279,6 +279,9 @@ TEST_F(Convergence, ATableCreatedAfterTheCopyGetsTheSourcesDefinition) {
     src("CREATE TABLE altered (id int PRIMARY KEY, a text); INSERT INTO altered VALUES (1, 'x')");
     src("ALTER TABLE altered ADD COLUMN b int; CREATE INDEX altered_a ON altered (a); "
         "INSERT INTO altered VALUES (2, 'y', 3)");
+    // Renamed after its first change: its OID names another table now.
+    src("CREATE TABLE moved (id int PRIMARY KEY, v text); INSERT INTO moved VALUES (1, 'a')");
+    src("ALTER TABLE moved RENAME TO moved_later; INSERT INTO moved_later VALUES (2, 'b')");
     auto run = sync_ok(config("initial", "auto_add_columns = true"));
     auto definition = [](const std::string& table) {
         return "SELECT string_agg(d, '; ' ORDER BY d) FROM ("
@@ -301,6 +304,8 @@ TEST_F(Convergence, ATableCreatedAfterTheCopyGetsTheSourcesDefinition) {
     EXPECT_EQ(tgt_value("SELECT count(*) FROM pg_indexes WHERE tablename = 'altered'"), "1") << "its key only";
     EXPECT_NE(run.err.find("from=\"source catalog\""), std::string::npos) << run.err;
     EXPECT_NE(run.err.find("from=\"change stream\""), std::string::npos) << run.err;
+    EXPECT_EQ(tgt_value("SELECT string_agg(id || v, ',' ORDER BY id) FROM moved"), "1a,2b");
+    tgt("ALTER TABLE moved RENAME TO moved_later");
     expect_converged();
 }
 

@@ -38,11 +38,7 @@ protected:
     }
 
     bool target_count_is(const std::string& table, const std::string& count) const {
-        try {
-            return tgt_value("SELECT count(*) FROM " + table) == count;
-        } catch (...) {
-            return false;
-        }
+        return tgt_value_is("SELECT count(*) FROM " + table, count);
     }
     // A table of 100 items on the source and an agent (on_busy = "exit")
     // that has copied it; returns the PID of the agent's lock session.

@@ -267,13 +267,8 @@ TEST_F(StartupModes, AStreamWithoutEndKeepsTheTargetsSequencesCurrent) {
     TempFile cfg(config("initial", "sequence_interval = \"1s\""));
     AgentProcess agent = start_sync(cfg);
     auto value = [](const std::string& sequence) { return "SELECT last_value FROM " + sequence; };
-    ASSERT_TRUE(wait_until([&] {
-        try {
-            return tgt_value("SELECT phase FROM tidemark.pipelines") == "streaming";
-        } catch (const std::exception&) {
-            return false;
-        }
-    })) << agent.err();
+    ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT phase FROM tidemark.pipelines", "streaming"); }))
+        << agent.err();
     src("INSERT INTO orders (v) SELECT 'b' FROM generate_series(1, 50); SELECT setval('invoice_no', 5000)");
     bool followed = wait_until(
         [&] {

@@ -113,6 +113,14 @@ AgentProcess SyncTest::target_session(const std::string& application_name, const
                         std::string(TIDEMARK_PG_BINDIR) + "/psql");
 }
 
+bool SyncTest::tgt_value_is(const std::string& sql, const std::string& expected) const {
+    try {
+        return tgt_value(sql) == expected;
+    } catch (const std::exception&) {
+        return false;
+    }
+}
+
 bool SyncTest::sleeping(const std::string& application_name) const {
     return tgt_value("SELECT count(*) FROM pg_stat_activity WHERE application_name = '" + application_name +
                      "' AND wait_event = 'PgSleep'") == "1";

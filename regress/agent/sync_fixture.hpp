@@ -50,6 +50,9 @@ protected:
     void tgt(const std::string& sql) const { target().exec(sql, db_); }
     std::string src_value(const std::string& sql) const { return source().scalar(sql, db_); }
     std::string tgt_value(const std::string& sql) const { return target().scalar(sql, db_); }
+    // Whether the target's value is `expected` now; false while the query
+    // fails (the target restarting, the state not there yet): for waits.
+    bool tgt_value_is(const std::string& sql, const std::string& expected) const;
 
     // pgbench against this test's source database: run to completion, or
     // start in the background (a workload to kill the agent under).

@@ -7,6 +7,7 @@
 #include "apply/apply_error.hpp"
 #include "apply/target_table.hpp"
 #include "catalog/ddl.hpp"
+#include "catalog/row_identity.hpp"
 #include "catalog/target_schema.hpp"
 #include "log/event.hpp"
 #include "pg/database_error.hpp"
@@ -254,7 +255,6 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
             throw ApplyError("table " + info->target_table + " does not exist on the target (source table " +
                              info->source_table + "); create it on the target, or set [target] create_tables = true");
         types_.provide(user_type_oids(rel.columns));
-        auto types = schema::column_types(conn, rel.columns);
         std::optional<catalog::SourceTable> whole;
         if (info->target_table == info->source_table) whole = schema::definition_as_sent(catalog_, rel);
         session.begin();
@@ -265,7 +265,7 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
                       "while creating table " + info->target_table + " on the target");
             indexes = catalog::add_keys_and_indexes(conn, *whole);
         } else {
-            conn.exec(schema::create_table_sql(info->target_table, rel, types),
+            conn.exec(schema::create_table_sql(info->target_table, rel, schema::column_types(conn, rel.columns)),
                       "while creating table " + info->target_table + " on the target");
         }
         log::info("created a table on the target from the source's definition",
@@ -386,10 +386,8 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
             std::any_of(rel.columns.begin(), rel.columns.end(), [](const wire::Column& c) { return c.primary_key; });
         log::warn(
             "the source logs this table's UPDATEs and DELETEs without the row's identity: the target cannot "
-            "apply them, and each becomes a dead letter; on the source, " +
-                std::string(has_primary_key ? "run ALTER TABLE " + info->source_table + " REPLICA IDENTITY DEFAULT"
-                                            : "add a primary key or run ALTER TABLE " + info->source_table +
-                                                  " REPLICA IDENTITY FULL"),
+            "apply them, and each becomes a dead letter; on the source: " +
+                catalog::replica_identity_fix(info->source_table, has_primary_key),
             {{"source_table", info->source_table}});
     }
     log::debug("relation defined", {{"source_table", info->source_table},

@@ -5,6 +5,7 @@
 
 #include "apply/apply_error.hpp"
 #include "apply/array_param.hpp"
+#include "catalog/row_identity.hpp"
 #include "pg/quoting.hpp"
 
 namespace tidemark::apply {
@@ -215,8 +216,8 @@ std::optional<std::string> locate_predicate(Statement& s, const RelationInfo& re
 std::string no_identity(const RelationInfo& rel, std::string_view what) {
     return "cannot " + std::string(what) + " a row of " + rel.source_table +
            ": the change does not identify the row (the source table has REPLICA IDENTITY NOTHING, or DEFAULT "
-           "without a primary key); on the source, add a primary key or run ALTER TABLE " +
-           rel.source_table + " REPLICA IDENTITY FULL";
+           "without a primary key); on the source: " +
+           catalog::replica_identity_fix(rel.source_table, false);
 }
 
 RowPlan update_one(const Change& ch) {

@@ -9,7 +9,7 @@ namespace {
 
 // Each candidate table (table_discovery's), or each of its partitions.
 constexpr std::string_view kTablesSql = R"SQL(
-SELECT n.nspname, c.relname, ln.nspname, l.relname, l.relreplident,
+SELECT n.nspname, c.relname, ln.nspname, l.relname,
        EXISTS (SELECT 1 FROM pg_catalog.pg_index i WHERE i.indrelid = l.oid AND i.indisprimary)
   FROM pg_catalog.pg_class c
   JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace
@@ -45,14 +45,15 @@ std::vector<UnidentifiedTable> tables_without_row_identity(pg::Connection& sourc
         t.table = pg::quote_qualified(r.value(row, 0), r.value(row, 1));
         std::string logged = pg::quote_qualified(r.value(row, 2), r.value(row, 3));
         if (logged != t.table) t.partition = logged;
-        bool has_primary_key = r.value(row, 5) == "t";
-        if (r.value(row, 4) != "d" && has_primary_key)
-            t.fix = "ALTER TABLE " + logged + " REPLICA IDENTITY DEFAULT";
-        else
-            t.fix = "add a primary key, or ALTER TABLE " + logged + " REPLICA IDENTITY FULL";
+        t.fix = replica_identity_fix(logged, r.value(row, 4) == "t");
         out.push_back(std::move(t));
     }
     return out;
+}
+
+std::string replica_identity_fix(const std::string& table, bool has_primary_key) {
+    if (has_primary_key) return "ALTER TABLE " + table + " REPLICA IDENTITY DEFAULT";
+    return "add a primary key, or ALTER TABLE " + table + " REPLICA IDENTITY FULL";
 }
 
 }  // namespace tidemark::catalog

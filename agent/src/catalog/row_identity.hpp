@@ -25,4 +25,8 @@ struct UnidentifiedTable {
 
 std::vector<UnidentifiedTable> tables_without_row_identity(pg::Connection& source, const TableFilter& filter);
 
+// What makes the WAL of `table` (quoted, qualified, on the source)
+// identify its rows.
+std::string replica_identity_fix(const std::string& table, bool has_primary_key);
+
 }  // namespace tidemark::catalog

@@ -123,11 +123,9 @@ std::string oid_array(const std::vector<SourceTable>& tables) {
     return out + "}";
 }
 
-}  // namespace
-
-std::vector<SourceTable> list_tables(pg::Connection& source, const TableFilter& filter) {
-    source.exec("SET LOCAL search_path = ''", "while preparing to read the source's catalogs");
-    pg::Result r = source.exec(std::string(kTablesSql) + kCandidatesSql, "while listing the source's tables");
+// The tables of `r` (kTablesSql's rows) that `filter` selects, with their
+// columns, keys, checks and indexes.
+std::vector<SourceTable> read_tables(pg::Connection& source, const pg::Result& r, const TableFilter& filter) {
     std::vector<SourceTable> tables;
     for (int row = 0; row < r.rows(); ++row) {
         std::string_view schema = r.value(row, 1);
@@ -214,6 +212,24 @@ std::vector<SourceTable> list_tables(pg::Connection& source, const TableFilter& 
         t.indexes.push_back(std::move(i));
     }
     return tables;
+}
+
+}  // namespace
+
+std::vector<SourceTable> list_tables(pg::Connection& source, const TableFilter& filter) {
+    source.exec("SET LOCAL search_path = ''", "while preparing to read the source's catalogs");
+    return read_tables(
+        source, source.exec(std::string(kTablesSql) + kCandidatesSql, "while listing the source's tables"), filter);
+}
+
+std::optional<SourceTable> find_table(pg::Connection& source, std::uint32_t relid) {
+    auto tables = read_tables(source,
+                              source.exec_params(std::string(kTablesSql) + std::string(kCandidateTablesWhere) +
+                                                     " AND c.oid = $1::pg_catalog.oid",
+                                                 pg::TextParams{std::to_string(relid)}, "while reading a source table"),
+                              TableFilter());
+    if (tables.empty()) return std::nullopt;
+    return std::move(tables.front());
 }
 
 std::vector<SourceTable> list_tables(pg::Connection& source, const std::vector<std::string>& include,

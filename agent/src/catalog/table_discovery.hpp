@@ -6,6 +6,8 @@
 // Must not: start or end transactions (the caller's snapshot is in use).
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,6 +39,11 @@ std::vector<SourceTable> list_tables(pg::Connection& source_in_snapshot, const T
 // std::invalid_argument for a bad pattern.
 std::vector<SourceTable> list_tables(pg::Connection& source_in_snapshot, const std::vector<std::string>& include,
                                      const std::vector<std::string>& exclude);
+
+// The candidate table with this OID, as list_tables describes it; on a
+// connection with search_path = '' (any transaction); nullopt when no
+// candidate table has it.
+std::optional<SourceTable> find_table(pg::Connection& source, std::uint32_t relid);
 
 struct TableName {
     std::string schema;

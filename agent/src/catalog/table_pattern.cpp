@@ -54,6 +54,12 @@ bool glob_match(std::string_view glob, std::string_view s) {
 
 }  // namespace
 
+std::string fold_identifier(std::string_view text) {
+    std::string out(text);
+    for (char& c : out) c = fold(c);
+    return out;
+}
+
 std::vector<TablePattern> TablePattern::parse_list(std::string_view patterns) {
     std::vector<TablePattern> result;
     std::size_t p = 0;

@@ -11,6 +11,10 @@
 
 namespace tidemark::catalog {
 
+// `text` with its ASCII letters folded to lower case, as PostgreSQL folds
+// an unquoted identifier (and as a pattern's unquoted text is folded).
+std::string fold_identifier(std::string_view text);
+
 class TablePattern {
 public:
     // Unquoted text is folded to lower case, a double-quoted run is taken

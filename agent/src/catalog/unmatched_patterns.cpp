@@ -9,13 +9,6 @@ namespace {
 
 constexpr std::size_t kAlikeShown = 3;
 
-std::string lower(std::string_view text) {
-    std::string out(text);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
 }  // namespace
 
 std::vector<UnmatchedPattern> unmatched_patterns(const std::vector<std::string>& include,
@@ -32,7 +25,8 @@ std::vector<UnmatchedPattern> unmatched_patterns(const std::vector<std::string>&
                 }
                 // Unquoted letters were folded to lower case: a table whose
                 // folded name matches is what the pattern meant to name.
-                if (unmatched.alike.size() < kAlikeShown && pattern.matches(lower(t.schema), lower(t.name)))
+                if (unmatched.alike.size() < kAlikeShown &&
+                    pattern.matches(fold_identifier(t.schema), fold_identifier(t.name)))
                     unmatched.alike.push_back(pg::quote_qualified(t.schema, t.name));
             }
             if (matched) break;
@@ -43,16 +37,16 @@ std::vector<UnmatchedPattern> unmatched_patterns(const std::vector<std::string>&
 }
 
 std::string describe(const std::vector<UnmatchedPattern>& unmatched) {
-    std::string out;
-    for (const auto& u : unmatched) {
-        if (!out.empty()) out += "; ";
-        out += "\"" + u.pattern + "\"";
+    std::string out = "include patterns that select no table: ";
+    for (std::size_t k = 0; k < unmatched.size(); ++k) {
+        const auto& u = unmatched[k];
+        out += (k ? "; \"" : "\"") + u.pattern + "\"";
         if (u.alike.empty()) continue;
         out += " (did you mean ";
         for (std::size_t i = 0; i < u.alike.size(); ++i) out += (i ? " or " : "") + u.alike[i];
         out += "? names with capitals need double quotes in the pattern)";
     }
-    return out;
+    return out + " (a table created later that matches is streamed)";
 }
 
 }  // namespace tidemark::catalog

@@ -24,7 +24,7 @@ struct UnmatchedPattern {
 std::vector<UnmatchedPattern> unmatched_patterns(const std::vector<std::string>& include,
                                                  const std::vector<TableName>& tables);
 
-// One line for a warning: the patterns, and what they may have meant.
+// The warning: the patterns, and what they may have meant.
 std::string describe(const std::vector<UnmatchedPattern>& unmatched);
 
 }  // namespace tidemark::catalog

@@ -2,11 +2,10 @@
 #include "checkpoint/copy_origin.hpp"
 
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 
 #include "checkpoint/replication_origin.hpp"
 #include "pg/database_error.hpp"
+#include "retry/stoppable_sleep.hpp"
 
 namespace tidemark::checkpoint {
 namespace {
@@ -22,13 +21,6 @@ constexpr std::string_view kLimitExceeded = "53400";
 // origin: a backend ends within moments of losing its client.
 constexpr std::chrono::milliseconds kInUseWait{30000};
 constexpr std::chrono::milliseconds kInUseInterval{200};
-
-void pause(std::chrono::milliseconds delay, std::stop_token stop) {
-    std::mutex m;
-    std::condition_variable_any cv;
-    std::unique_lock lock(m);
-    cv.wait_for(lock, stop, delay, [] { return false; });
-}
 
 }  // namespace
 
@@ -62,7 +54,7 @@ void bind_copy_origin(pg::Connection& conn, const std::string& name, int copy_jo
             }
             if (e.sqlstate() != kObjectInUse || std::chrono::steady_clock::now() >= deadline || stop.stop_requested())
                 throw;
-            pause(kInUseInterval, stop);
+            retry::sleep_unless_stopped(kInUseInterval, stop);
         }
     }
 }

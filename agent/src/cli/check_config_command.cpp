@@ -287,8 +287,7 @@ void check_selection(Checklist& checks, pg::Connection& conn, const config::Pipe
         checks.ok(what, count);
         return;
     }
-    checks.warned(what, count + "; include patterns that select no table: " + catalog::describe(unmatched) +
-                            " (a table created later that matches is streamed)");
+    checks.warned(what, count + "; " + catalog::describe(unmatched));
 }
 
 // Tables whose updates and deletes would all end as dead letters, named

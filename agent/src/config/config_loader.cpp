@@ -105,14 +105,9 @@ void parse_sync(SectionReader& section, Config& config) {
     sync.copy_max_rate = section.byte_size("copy_max_rate");
     if (sync.copy_max_rate && *sync.copy_max_rate < kMinCopyRate)
         section.invalid("copy_max_rate", "must be at least 32kB (per second); leave it out for no limit");
-    if (auto text = section.string("sequence_interval")) {
-        if (*text == "0" || *text == "off")
-            sync.sequence_interval = std::chrono::milliseconds(0);
-        else
-            sync.sequence_interval = *section.duration("sequence_interval");
-        if (sync.sequence_interval.count() > 0 && sync.sequence_interval < std::chrono::seconds(1))
-            section.invalid("sequence_interval", "must be at least 1s, or \"off\"");
-    }
+    sync.sequence_interval = section.duration_or_off("sequence_interval").value_or(sync.sequence_interval);
+    if (sync.sequence_interval.count() > 0 && sync.sequence_interval < std::chrono::seconds(1))
+        section.invalid("sequence_interval", "must be at least 1s, or \"off\"");
     sync.binary = section.boolean("binary").value_or(sync.binary);
     if (auto n = section.integer("max_parallel_pipelines", 1, 1'000))
         sync.max_parallel_pipelines = static_cast<int>(*n);
@@ -125,12 +120,7 @@ void parse_slot(SectionReader& section, Config& config) {
     slot.max_retained = section.byte_size("max_retained");
     if (slot.max_retained && *slot.max_retained == 0)
         section.invalid("max_retained", "leave it out for no limit; a limit of 0 would alert all the time");
-    if (auto text = section.string("heartbeat")) {
-        if (*text == "0" || *text == "off")
-            slot.heartbeat = std::chrono::milliseconds(0);
-        else
-            slot.heartbeat = *section.duration("heartbeat");
-    }
+    slot.heartbeat = section.duration_or_off("heartbeat").value_or(slot.heartbeat);
 }
 
 struct Section {

@@ -112,6 +112,13 @@ std::optional<std::chrono::milliseconds> SectionReader::duration(std::string_vie
     return d;
 }
 
+std::optional<std::chrono::milliseconds> SectionReader::duration_or_off(std::string_view key) {
+    const toml::node* node = lookup(key);
+    if (node && node->is_string() && (*node->value<std::string>() == "0" || *node->value<std::string>() == "off"))
+        return std::chrono::milliseconds(0);
+    return duration(key);
+}
+
 std::optional<std::uint64_t> SectionReader::byte_size(std::string_view key) {
     const toml::node* node = lookup(key);
     if (!node) return std::nullopt;

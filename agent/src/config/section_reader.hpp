@@ -43,6 +43,8 @@ public:
     std::optional<std::int64_t> integer(std::string_view key, std::int64_t min,
                                         std::int64_t max = std::numeric_limits<std::int64_t>::max());
     std::optional<std::chrono::milliseconds> duration(std::string_view key);
+    // A duration, or "0" / "off", which read as zero.
+    std::optional<std::chrono::milliseconds> duration_or_off(std::string_view key);
     std::optional<std::uint64_t> byte_size(std::string_view key);
     std::optional<std::vector<std::string>> string_list(std::string_view key);
     // An array of tables ([[section.key]] blocks), in file order; empty

@@ -1,12 +1,8 @@
 // See copy_job.hpp.
 #include "idp/copy_job.hpp"
 
-#include <condition_variable>
-#include <mutex>
-
 #include "catalog/target_schema.hpp"
 #include "checkpoint/copy_origin.hpp"
-#include "retry/backoff.hpp"
 #include "idp/copy_error.hpp"
 #include "idp/copy_pump.hpp"
 #include "idp/copy_session.hpp"
@@ -16,6 +12,8 @@
 #include "pg/conninfo_mask.hpp"
 #include "pg/database_error.hpp"
 #include "pg/quoting.hpp"
+#include "retry/backoff.hpp"
+#include "retry/stoppable_sleep.hpp"
 
 namespace tidemark::idp {
 namespace {
@@ -49,14 +47,6 @@ std::string copy_out_sql(const TableWork& work, const Chunk& chunk) {
 std::string copy_in_sql(const TableWork& work) {
     return "COPY " + work.target.qualified + copy_column_list(work.source) + " FROM STDIN" +
            (work.target.binary ? " (FORMAT binary)" : "");
-}
-
-// Waits `delay` unless a stop is requested first.
-void sleep_unless_stopped(std::chrono::milliseconds delay, std::stop_token stop) {
-    std::mutex m;
-    std::condition_variable_any cv;
-    std::unique_lock lock(m);
-    cv.wait_for(lock, stop, delay, [] { return false; });
 }
 
 }  // namespace
@@ -133,8 +123,7 @@ void CopyJob::with_retries(const std::string& what, Work&& work) {
                        {"retry_in_ms", std::to_string(delay.count())},
                        {"sqlstate", e.sqlstate()},
                        {"error", e.what()}});
-            sleep_unless_stopped(delay, context_.stop);
-            if (context_.stop.stop_requested()) throw CopyInterrupted();
+            if (retry::sleep_unless_stopped(delay, context_.stop)) throw CopyInterrupted();
         }
     }
 }

@@ -3,6 +3,8 @@
 
 #include <stdexcept>
 
+#include "retry/stoppable_sleep.hpp"
+
 namespace tidemark::idp {
 namespace {
 
@@ -15,17 +17,19 @@ CopyThrottle::CopyThrottle(std::uint64_t bytes_per_second) : rate_(bytes_per_sec
 }
 
 void CopyThrottle::take(std::uint64_t bytes, std::stop_token stop) {
-    std::unique_lock lock(mutex_);
-    const Clock::time_point now = Clock::now();
-    // Time the jobs spent on anything else (a table's count, its indexes)
-    // is not saved up for a burst later.
-    if (paid_until_ < now - kMaxCredit) paid_until_ = now - kMaxCredit;
-    const auto cost = std::chrono::duration_cast<Clock::duration>(
-        std::chrono::duration<double>(static_cast<double>(bytes) / static_cast<double>(rate_)));
-    paid_until_ += cost;
-    const Clock::time_point until = paid_until_;
-    // Nothing notifies: each job waits for its own turn, or for a stop.
-    wake_.wait_until(lock, stop, until, [] { return false; });
+    Clock::time_point until;
+    {
+        std::lock_guard lock(mutex_);
+        const Clock::time_point now = Clock::now();
+        // Time the jobs spent on anything else (a table's count, its
+        // indexes) is not saved up for a burst later.
+        if (paid_until_ < now - kMaxCredit) paid_until_ = now - kMaxCredit;
+        paid_until_ += std::chrono::duration_cast<Clock::duration>(
+            std::chrono::duration<double>(static_cast<double>(bytes) / static_cast<double>(rate_)));
+        until = paid_until_;
+    }
+    // Each job waits for its own turn, or for a stop.
+    retry::sleep_until_unless_stopped(until, std::move(stop));
 }
 
 }  // namespace tidemark::idp

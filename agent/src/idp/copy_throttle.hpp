@@ -9,7 +9,6 @@
 #pragma once
 
 #include <chrono>
-#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <stop_token>
@@ -23,14 +22,11 @@ public:
     // Accounts for `bytes` just read and waits until they fit the rate.
     void take(std::uint64_t bytes, std::stop_token stop);
 
-    std::uint64_t bytes_per_second() const noexcept { return rate_; }
-
 private:
     using Clock = std::chrono::steady_clock;
 
     const std::uint64_t rate_;
     std::mutex mutex_;
-    std::condition_variable_any wake_;
     // When the bytes taken so far are paid for at the rate: a time in the
     // past is unused credit.
     Clock::time_point paid_until_;

@@ -14,6 +14,7 @@ pg::Connection& SourceCatalog::connection() {
         source_ = pg::Connection::connect(conninfo_, options);
         source_.exec(pg::portable_text_sql(source_.parameter_status("server_encoding")),
                      "while setting up a session to read the source's catalogs");
+        source_.exec("SET search_path = ''", "while setting up a session to read the source's catalogs");
     }
     return source_;
 }

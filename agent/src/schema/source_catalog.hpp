@@ -1,7 +1,9 @@
 // SourceCatalog: a short query connection to the source, for reading its
 // catalogs while the stream runs (application_name "tidemark catalog"),
 // opened when first needed and again after it was lost, with the text
-// forms every reader of the source sets.
+// forms every reader of the source sets and an empty search_path, so that
+// format_type() and the pg_get_*def() functions name everything outside
+// pg_catalog with its schema.
 // Must not: be the replication connection (it is streaming).
 #pragma once
 

@@ -2,13 +2,13 @@
 #include "schema/source_definition.hpp"
 
 #include "catalog/table_discovery.hpp"
-#include "catalog/table_pattern.hpp"
-#include "pg/quoting.hpp"
 
 namespace tidemark::schema {
 namespace {
 
-bool same_columns(const catalog::SourceTable& table, const wire::Relation& relation) {
+// The table as the change described it: same name, same columns.
+bool as_sent(const catalog::SourceTable& table, const wire::Relation& relation) {
+    if (table.schema != relation.ns || table.name != relation.name) return false;
     std::size_t i = 0;
     for (const auto& c : table.columns) {
         if (c.generated) continue;
@@ -22,21 +22,9 @@ bool same_columns(const catalog::SourceTable& table, const wire::Relation& relat
 }  // namespace
 
 std::optional<catalog::SourceTable> definition_as_sent(SourceCatalog& source, const wire::Relation& relation) {
-    pg::Connection& conn = source.connection();
-    // list_tables sets search_path for its transaction only.
-    conn.exec("BEGIN", "while reading a table's definition on the source");
-    std::vector<catalog::SourceTable> tables;
-    try {
-        tables =
-            catalog::list_tables(conn, catalog::TableFilter({pg::quote_qualified(relation.ns, relation.name)}, {}));
-        conn.exec("COMMIT", "while reading a table's definition on the source");
-    } catch (...) {
-        conn.close();  // ends the transaction; the catalog reconnects when next needed
-        throw;
-    }
-    if (tables.size() != 1 || !same_columns(tables.front(), relation)) return std::nullopt;
-    catalog::SourceTable table = std::move(tables.front());
-    for (auto& c : table.columns)
+    std::optional<catalog::SourceTable> table = catalog::find_table(source.connection(), relation.relid);
+    if (!table || !as_sent(*table, relation)) return std::nullopt;
+    for (auto& c : table->columns)
         if (c.default_expr && c.default_expr->find("nextval(") != std::string::npos) c.default_expr.reset();
     return table;
 }

@@ -21,19 +21,8 @@ SELECT r.oid, rn.nspname, r.relname,
 }  // namespace
 
 std::optional<PartitionOfRoot> partition_of_root(SourceCatalog& source, std::uint32_t relid) {
-    pg::Connection& conn = source.connection();
-    // The constraint's types and functions come out schema-qualified only
-    // with an empty search_path.
-    conn.exec("BEGIN; SET LOCAL search_path = ''", "while reading a partition's bounds on the source");
-    pg::Result r;
-    try {
-        r = conn.exec_params(kPartitionSql, {std::to_string(relid)},
-                             "while reading a partition's bounds on the source");
-        conn.exec("COMMIT", "while reading a partition's bounds on the source");
-    } catch (...) {
-        conn.close();  // ends the transaction; the catalog reconnects when next needed
-        throw;
-    }
+    pg::Result r = source.connection().exec_params(kPartitionSql, {std::to_string(relid)},
+                                                   "while reading a partition's bounds on the source");
     if (r.rows() == 0) return std::nullopt;
     PartitionOfRoot p;
     std::string_view oid = r.value(0, 0);

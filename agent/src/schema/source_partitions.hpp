@@ -22,7 +22,8 @@ struct PartitionOfRoot {
     std::string root_schema;
     std::string root_name;
     // A predicate over the root's columns, names qualified (the partition
-    // constraint, its ancestors' included); nullopt under hash partitioning.
+    // constraint, its ancestors' included, read with the catalog's empty
+    // search_path); nullopt under hash partitioning.
     std::optional<std::string> bounds;
 };
 

@@ -6,7 +6,7 @@
 #include "catalog/target_schema.hpp"
 #include "catalog/user_type.hpp"
 #include "log/event.hpp"
-#include "pg/database_error.hpp"
+#include "pg/transaction.hpp"
 
 namespace tidemark::schema {
 
@@ -16,7 +16,10 @@ pg::Connection& TargetTypes::connection() {
         pg::ConnectOptions options;
         options.application_name = "tidemark types";
         target_ = pg::Connection::connect(conninfo_, options);
-        target_.exec("SET lock_timeout = '10s'", "while setting up a session to create types on the target");
+        // search_path as the source's catalog session has it, so that names
+        // read there mean the same here.
+        target_.exec("SET lock_timeout = '10s'; SET search_path = ''",
+                     "while setting up a session to create types on the target");
     }
     return target_;
 }
@@ -28,29 +31,10 @@ bool TargetTypes::provide(const std::vector<std::uint32_t>& source_type_oids) {
             wanted.push_back(oid);
     if (wanted.empty()) return false;
 
-    // format_type() qualifies every name outside pg_catalog only with an
-    // empty search_path, on both sides.
-    pg::Connection& source = source_.connection();
-    source.exec("BEGIN; SET LOCAL search_path = ''", "while reading user-defined types on the source");
-    catalog::UserTypes types;
-    try {
-        types = catalog::list_user_types(source, wanted);
-        source.exec("COMMIT", "while reading user-defined types on the source");
-    } catch (...) {
-        source.close();  // ends the transaction; the catalog reconnects when next needed
-        throw;
-    }
-
-    pg::Connection& target = connection();
-    target.exec("BEGIN; SET LOCAL search_path = ''", "while creating user-defined types on the target");
+    catalog::UserTypes types = catalog::list_user_types(source_.connection(), wanted);
     catalog::UserTypesCreated created;
-    try {
-        created = catalog::create_user_types(target, types);
-        target.exec("COMMIT", "while creating user-defined types on the target");
-    } catch (...) {
-        target.close();
-        throw;
-    }
+    pg::in_transaction(connection(), "while creating user-defined types on the target",
+                       [&] { created = catalog::create_user_types(target_, types); });
     for (const auto& t : created.types) log::info("created a type on the target from the source's", {{"type", t}});
     if (created.labels > 0)
         log::info("added the labels the source's enum types gained to the target's",

@@ -6,6 +6,7 @@
 
 #include "log/event.hpp"
 #include "pg/connection.hpp"
+#include "retry/stoppable_sleep.hpp"
 
 namespace tidemark::stream {
 namespace {
@@ -48,11 +49,7 @@ SlotCreationWatch::SlotCreationWatch(std::string conninfo, int walsender_pid, st
       thread_([this](std::stop_token stop) { run(std::move(stop)); }) {}
 
 void SlotCreationWatch::run(std::stop_token stop) {
-    auto wait = [&](std::chrono::seconds how_long) {
-        std::unique_lock lock(mutex_);
-        return !wake_.wait_for(lock, stop, how_long, [] { return false; }) && !stop.stop_requested();
-    };
-    if (!wait(kFirstReport)) return;
+    if (retry::sleep_unless_stopped(kFirstReport, stop)) return;
     pg::Connection conn;
     do {
         try {
@@ -75,7 +72,7 @@ void SlotCreationWatch::run(std::stop_token stop) {
             log::debug("could not look for what the slot's creation waits for", {{"error", e.what()}});
             conn.close();
         }
-    } while (wait(kReportEvery));
+    } while (!retry::sleep_unless_stopped(kReportEvery, stop));
 }
 
 }  // namespace tidemark::stream

@@ -9,8 +9,6 @@
 // slot's creation: its own failures are logged once.
 #pragma once
 
-#include <condition_variable>
-#include <mutex>
 #include <stop_token>
 #include <string>
 #include <thread>
@@ -31,8 +29,6 @@ private:
     std::string conninfo_;
     int walsender_pid_;
     std::string slot_;
-    std::mutex mutex_;
-    std::condition_variable_any wake_;
     std::jthread thread_;  // last: starts once everything above exists
 };
 

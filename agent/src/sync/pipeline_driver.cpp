@@ -3,8 +3,6 @@
 
 #include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -13,6 +11,7 @@
 #include "pg/conninfo_mask.hpp"
 #include "pg/database_error.hpp"
 #include "retry/backoff.hpp"
+#include "retry/stoppable_sleep.hpp"
 #include "sync/connection_budget.hpp"
 #include "sync/pipeline_lock.hpp"
 #include "sync/pipeline_startup.hpp"
@@ -35,15 +34,6 @@ constexpr milliseconds kLockPoll{2000};
 constexpr milliseconds kBusyGrace{5000};
 constexpr milliseconds kBusyPoll{200};
 
-// Waits `delay`; true when `stop` came first.
-bool stopped_within(milliseconds delay, std::stop_token stop) {
-    std::mutex m;
-    std::condition_variable_any cv;
-    std::unique_lock lock(m);
-    cv.wait_for(lock, stop, delay, [] { return false; });
-    return stop.stop_requested();
-}
-
 enum class Took { lock, stopped, refused };
 
 // Asks for the lock every `poll` until it is taken (lock), `stop` comes
@@ -53,7 +43,7 @@ Took ask_for_lock(PipelineLock& lock, milliseconds poll, std::optional<milliseco
     const auto until = std::chrono::steady_clock::now() + give_up_after.value_or(milliseconds(0));
     while (!lock.try_take()) {
         if (give_up_after && std::chrono::steady_clock::now() >= until) return Took::refused;
-        if (stopped_within(poll, stop)) return Took::stopped;
+        if (retry::sleep_unless_stopped(poll, stop)) return Took::stopped;
     }
     return Took::lock;
 }
@@ -119,7 +109,7 @@ int drive_pipeline(const config::Config& config, int priority, const cli::SyncOp
                        {"in_ms", std::to_string(delay.count())},
                        {"error", e.what()}});
             if (context.budget) context.budget->stand_by(name);
-            if (stopped_within(delay, context.stop.get_token())) return cli::kExitDone;
+            if (retry::sleep_unless_stopped(delay, context.stop.get_token())) return cli::kExitDone;
             continue;
         }
 
@@ -129,7 +119,7 @@ int drive_pipeline(const config::Config& config, int priority, const cli::SyncOp
         std::stop_callback forward(context.stop.get_token(), [&] { stop.request_stop(); });
         std::atomic<bool> lost{false};
         std::jthread watch([&](std::stop_token done) {
-            while (!stopped_within(kLockPoll, done)) {
+            while (!retry::sleep_unless_stopped(kLockPoll, done)) {
                 if (lock.still_held()) continue;
                 lost = true;
                 log::error("lost the connection that holds the lock of pipeline " + name +

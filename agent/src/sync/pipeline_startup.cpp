@@ -53,8 +53,7 @@ std::optional<std::string> unmatched_include_warning(const config::Config& confi
         pg::Connection source = connect_source(config);
         auto unmatched = catalog::unmatched_patterns(config.source.include, catalog::list_table_names(source));
         if (unmatched.empty()) return std::nullopt;
-        std::string warning = "include patterns that select no table: " + catalog::describe(unmatched) +
-                              " (a table created later that matches is streamed)";
+        std::string warning = catalog::describe(unmatched);
         log::warn(warning, {{"pipeline", pipeline_name(config)}});
         return warning;
     } catch (const pg::DatabaseError& e) {

@@ -5,19 +5,16 @@
 
 #include "idp/initial_copy.hpp"
 #include "log/event.hpp"
+#include "retry/stoppable_sleep.hpp"
 
 namespace tidemark::sync {
 
-SequenceFollower::SequenceFollower(const config::Config& config, std::chrono::milliseconds interval)
-    : config_(config), interval_(interval), thread_([this](std::stop_token stop) { run(std::move(stop)); }) {}
+SequenceFollower::SequenceFollower(const config::Config& config)
+    : config_(config), thread_([this](std::stop_token stop) { run(std::move(stop)); }) {}
 
 void SequenceFollower::run(std::stop_token stop) {
     bool failing = false;
-    for (;;) {
-        {
-            std::unique_lock lock(mutex_);
-            if (wake_.wait_for(lock, stop, interval_, [] { return false; }) || stop.stop_requested()) return;
-        }
+    while (!retry::sleep_unless_stopped(config_.sync.sequence_interval, stop)) {
         try {
             idp::copy_sequences(config_, std::nullopt);
             if (failing) log::info("sequence values are copied to the target again");

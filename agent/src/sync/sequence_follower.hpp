@@ -8,9 +8,6 @@
 // the next interval.
 #pragma once
 
-#include <chrono>
-#include <condition_variable>
-#include <mutex>
 #include <stop_token>
 #include <thread>
 
@@ -20,8 +17,9 @@ namespace tidemark::sync {
 
 class SequenceFollower {
 public:
-    // `config` must outlive the follower.
-    SequenceFollower(const config::Config& config, std::chrono::milliseconds interval);
+    // `config` must outlive the follower; its [sync] sequence_interval
+    // must not be zero.
+    explicit SequenceFollower(const config::Config& config);
     ~SequenceFollower() = default;  // the thread is stopped and joined
     SequenceFollower(const SequenceFollower&) = delete;
     SequenceFollower& operator=(const SequenceFollower&) = delete;
@@ -30,9 +28,6 @@ private:
     void run(std::stop_token stop);
 
     const config::Config& config_;
-    std::chrono::milliseconds interval_;
-    std::mutex mutex_;
-    std::condition_variable_any wake_;
     std::jthread thread_;  // last: starts once everything above exists
 };
 

@@ -264,8 +264,7 @@ StreamOutcome stream_changes(const config::Config& config, const state::Pipeline
     // --once copies the sequences when it has caught up; a stream without
     // end keeps them current instead.
     std::optional<SequenceFollower> sequences;
-    if (!catch_up && config.sync.sequence_interval.count() > 0)
-        sequences.emplace(config, config.sync.sequence_interval);
+    if (!catch_up && config.sync.sequence_interval.count() > 0) sequences.emplace(config);
     if (observer) observer->session_started(start);
     std::stop_source reader_stop;
     std::thread thread(read_stream, std::ref(reader), std::ref(queue), std::cref(durable), catch_up.has_value(),

@@ -103,9 +103,10 @@ TEST(IdpTablePattern, PatternsThatSelectNoTableAreNamedWithWhatTheyMayHaveMeant)
     EXPECT_EQ(unmatched[2].pattern, "sales.*");
     EXPECT_EQ(unmatched[2].alike, std::vector<std::string>{"\"Sales\".\"leads\""});
     EXPECT_EQ(describe(unmatched),
-              "\"public.Orders\" (did you mean \"public\".\"Orders\"? names with capitals need double quotes in "
-              "the pattern); \"public.nosuch\"; \"sales.*\" (did you mean \"Sales\".\"leads\"? names with capitals "
-              "need double quotes in the pattern)");
+              "include patterns that select no table: \"public.Orders\" (did you mean \"public\".\"Orders\"? names "
+              "with capitals need double quotes in the pattern); \"public.nosuch\"; \"sales.*\" (did you mean "
+              "\"Sales\".\"leads\"? names with capitals need double quotes in the pattern) (a table created later that "
+              "matches is streamed)");
     // A list in one item matches when any of its patterns does.
     EXPECT_TRUE(unmatched_patterns({"public.nosuch,public.items"}, tables).empty());
 }
