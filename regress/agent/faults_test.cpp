@@ -8,6 +8,7 @@
 #include <random>
 
 #include "sync_fixture.hpp"
+#include "tcp_relay.hpp"
 
 namespace tidemark::testing {
 namespace {
@@ -217,6 +218,82 @@ TEST_F(Faults, WalsenderTerminated) {
         ASSERT_TRUE(wait_until([&] { return src_value(active_sql) != "0"; }, 120000));
         src("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = '" + slot() + "'");
     });
+}
+
+// A network path that goes silent without closing (a firewall or load
+// balancer that dropped the flow): the agent waited on the dead stream for
+// as long as TCP kept it, hours, and the target fell behind without a
+// word.  Now the stream is taken as lost after [source] receive_timeout;
+// the walsender of the silent connection, still alive on the source (its
+// own wal_sender_timeout is a minute), would refuse the next
+// START_REPLICATION ("slot is active"), so the agent ends it first.
+TEST_F(Faults, AStreamThatGoesSilentIsOpenedAgain) {
+    src("CREATE TABLE t (id int PRIMARY KEY, v text)");
+    TcpRelay relay(source().port());
+    std::string text = config("initial", "", "receive_timeout = \"2s\"");
+    const std::string direct = "port=" + std::to_string(source().port());
+    text.replace(text.find(direct), direct.size(), "port=" + std::to_string(relay.port()));
+    TempFile cfg(text);
+    AgentProcess agent = start_sync(cfg);
+    ASSERT_TRUE(wait_until(
+        [&] { return tgt_value_is("SELECT count(*) FROM tidemark.pipelines WHERE phase = 'streaming'", "1"); }, 60000))
+        << agent.err();
+    src("INSERT INTO t VALUES (1, 'before')");
+    ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT count(*) FROM t", "1"); }, 60000)) << agent.err();
+
+    relay.freeze();
+    src("INSERT INTO t SELECT g, 'during' FROM generate_series(2, 100) g");
+    ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT count(*) FROM t", "100"); }, 60000))
+        << "the agent did not resume after its stream went silent:\n"
+        << agent.err();
+    const std::string log = agent.err();
+    EXPECT_NE(log.find("the source sent nothing for"), std::string::npos) << log;
+    EXPECT_NE(log.find("ended the source session that pipeline " + slot() + "'s failed stream session left behind"),
+              std::string::npos)
+        << log;
+    agent.signal(SIGTERM);
+    auto code = agent.wait(std::chrono::seconds(60));
+    ASSERT_TRUE(code.has_value()) << "the agent did not stop on SIGTERM";
+    EXPECT_EQ(*code, 0) << agent.err();
+    expect_converged();
+}
+
+// What a DBA's work on the target does to the apply session: a lock held
+// for a while (under a database lock_timeout meant for interactive users),
+// then a cancel of the waiting apply statement.  The first must be waited
+// out, the second retried: both stopped the agent with exit 1 before.
+TEST_F(Faults, ALockTimeoutOrACancelOnTheTargetIsWaitedOutOrRetried) {
+    src("CREATE TABLE t (id int PRIMARY KEY, v int)");
+    src("INSERT INTO t VALUES (1, 0)");
+    tgt("ALTER DATABASE " + db() + " SET lock_timeout = '300ms'");
+    TempFile cfg(config("initial"));
+    AgentProcess agent = start_sync(cfg);
+    ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT count(*) FROM t", "1"); }, 60000)) << agent.err();
+    const std::string apply_waits =
+        "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tidemark apply' AND wait_event_type = 'Lock'";
+
+    AgentProcess dba = target_session("dba", "BEGIN; LOCK TABLE t; SELECT pg_sleep(3); COMMIT");
+    ASSERT_TRUE(wait_until([&] { return sleeping("dba"); })) << dba.err();
+    src("UPDATE t SET v = 1");
+    ASSERT_TRUE(wait_until([&] { return tgt_value_is(apply_waits, "1"); }, 30000)) << agent.err();
+    ASSERT_TRUE(dba.wait(std::chrono::seconds(30)).has_value());
+    ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT v FROM t", "1"); }, 30000)) << agent.err();
+    EXPECT_EQ(agent.err().find("55P03"), std::string::npos) << agent.err();
+
+    AgentProcess again = target_session("dba again", "BEGIN; LOCK TABLE t; SELECT pg_sleep(3); COMMIT");
+    ASSERT_TRUE(wait_until([&] { return sleeping("dba again"); })) << again.err();
+    src("UPDATE t SET v = 2");
+    ASSERT_TRUE(wait_until([&] { return tgt_value_is(apply_waits, "1"); }, 30000)) << agent.err();
+    tgt("SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE application_name = 'tidemark apply'");
+    ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT v FROM t", "2"); }, 60000)) << agent.err();
+    const std::string log = agent.err();
+    EXPECT_NE(log.find("retrying from the saved position"), std::string::npos) << log;
+    EXPECT_NE(log.find("57014"), std::string::npos) << log;
+    agent.signal(SIGTERM);
+    auto code = agent.wait(std::chrono::seconds(60));
+    ASSERT_TRUE(code.has_value()) << "the agent did not stop on SIGTERM";
+    EXPECT_EQ(*code, 0) << agent.err();
+    expect_converged();
 }
 
 }  // namespace

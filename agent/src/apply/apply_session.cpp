@@ -47,9 +47,15 @@ ApplySession ApplySession::open(const std::string& conninfo, const checkpoint::R
     c.exec("SET session_replication_role = replica",
            "while setting up the apply session (session_replication_role "
            "= replica needs a superuser or a role allowed to set it)");
+    // The role's or database's timeouts are meant for its interactive
+    // users: a large TRUNCATE's DELETE, a lock a DBA holds for a moment, or
+    // a target transaction left open while the rest of a long source
+    // transaction arrives must not end the apply, as pg_dump and the copy
+    // sessions do for theirs.
     c.exec(
         "SET synchronous_commit = off; SET search_path = ''; SET DateStyle = 'ISO, MDY'; "
-        "SET IntervalStyle = postgres; SET extra_float_digits = 3",
+        "SET IntervalStyle = postgres; SET extra_float_digits = 3; SET statement_timeout = 0; "
+        "SET lock_timeout = 0; SET idle_in_transaction_session_timeout = 0",
         "while setting up the apply session");
     if (!settings.client_encoding.empty())
         c.exec_params("SELECT pg_catalog.set_config('client_encoding', $1, false)",

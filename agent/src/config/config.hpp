@@ -52,6 +52,10 @@ struct SourceConfig {
     // Names this pipeline in tidemark's state; defaults to the slot name.
     std::string name;
     OriginFilter origin = OriginFilter::any;
+    // A replication stream silent this long (not even a keepalive after
+    // one was asked for) is treated as lost, as the server's own
+    // wal_receiver_timeout does; 0: never.
+    std::chrono::milliseconds receive_timeout{60000};
 };
 
 struct TargetConfig {

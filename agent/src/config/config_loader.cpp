@@ -72,6 +72,9 @@ void parse_source(SectionReader& section, Config& config) {
     if (source.name.empty()) section.invalid("name", "the name must not be empty");
     if (auto clash = copy_origin_clash(source.name)) section.invalid(section.has("name") ? "name" : "slot", *clash);
     source.origin = section.choice<OriginFilter>("origin", kOriginFilters).value_or(source.origin);
+    source.receive_timeout = section.duration_or_off("receive_timeout").value_or(source.receive_timeout);
+    if (source.receive_timeout.count() > 0 && source.receive_timeout < std::chrono::seconds(1))
+        section.invalid("receive_timeout", "must be at least 1s, or \"off\"");
 }
 
 void parse_target(SectionReader& section, Config& config) {

@@ -23,7 +23,7 @@ enum class Stage {
     starting,      // connecting, creating the slot or the state
     copying,       // the Initial Data Package runs
     streaming,     // the stream is applied
-    reconnecting,  // a connection was lost; waiting to retry
+    reconnecting,  // a connection was lost, or a transient error rolled back the work; waiting to retry
     stopped,       // a stop was requested, or the run ended
     failed,        // the run ended with an error
 };

@@ -17,6 +17,11 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Probes after 30 s without traffic, every 10 s; three unanswered end it.
+constexpr const char* kKeepalivesIdle = "30";
+constexpr const char* kKeepalivesInterval = "10";
+constexpr const char* kKeepalivesCount = "3";
+
 // Server notices (NOTICE, WARNING from the server) go to the log at debug
 // level instead of libpq's default of printing on stderr.
 void log_notice(void* /*arg*/, const char* message) {
@@ -82,10 +87,22 @@ Connection Connection::connect(const std::string& conninfo, const ConnectOptions
     // Later entries override earlier ones and the expanded conninfo
     // overrides what precedes it: our defaults first, the user's conninfo,
     // then what the caller must have.
-    std::array<const char*, 5> keywords{"connect_timeout", "fallback_application_name", "dbname", "replication",
-                                        nullptr};
-    std::array<const char*, 5> values{timeout.c_str(), options.application_name.c_str(), conninfo.c_str(),
-                                      options.replication ? "database" : "false", nullptr};
+    //
+    // TCP keepalives: a session waiting on a server whose host died or
+    // whose network path was cut (a firewall that dropped the flow) learns
+    // it after about a minute instead of the kernel's two hours, and the
+    // run retries; a conninfo's own keepalives_* settings win.
+    std::array<const char*, 8> keywords{
+        "connect_timeout",           "keepalives_idle", "keepalives_interval", "keepalives_count",
+        "fallback_application_name", "dbname",          "replication",         nullptr};
+    std::array<const char*, 8> values{timeout.c_str(),
+                                      kKeepalivesIdle,
+                                      kKeepalivesInterval,
+                                      kKeepalivesCount,
+                                      options.application_name.c_str(),
+                                      conninfo.c_str(),
+                                      options.replication ? "database" : "false",
+                                      nullptr};
     Connection conn(PQconnectdbParams(keywords.data(), values.data(), 1));
     if (!conn.conn_ || PQstatus(conn.conn_) != CONNECTION_OK)
         throw DatabaseError::from_connection(

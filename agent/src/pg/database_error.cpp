@@ -48,6 +48,13 @@ bool is_connection_error(std::string_view sqlstate) noexcept {
     return sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
 }
 
+bool is_transient_error(std::string_view sqlstate) noexcept {
+    if (sqlstate.size() != 5) return false;
+    if (sqlstate.starts_with("40")) return true;
+    if (sqlstate.starts_with("53")) return sqlstate != "53400";
+    return sqlstate == "55P03" || sqlstate == "57014" || sqlstate == "25006";
+}
+
 DatabaseError::DatabaseError(std::string sqlstate, std::string primary, std::string detail, std::string hint,
                              std::string context, bool connection_lost)
     : std::runtime_error(compose(context, sqlstate, primary, detail, hint)),

@@ -23,6 +23,15 @@ inline constexpr std::string_view kConnectionDoesNotExist = "08003";
 // shutdown family 57P01..57P03 (the server is going away or not ready).
 bool is_connection_error(std::string_view sqlstate) noexcept;
 
+// True for SQLSTATEs after which the session is fine but the transaction
+// was rolled back for a reason that passes: a deadlock or serialization
+// failure (class 40), a lock or statement timeout, a cancel by a DBA
+// (55P03, 57014), a server out of disk, memory or connections (53 but
+// 53400, a configured limit), a server that is read-only for now (25006:
+// a standby being promoted).  Running the same work again later is the
+// answer, as PostgreSQL's own apply worker does by restarting.
+bool is_transient_error(std::string_view sqlstate) noexcept;
+
 class DatabaseError : public std::runtime_error {
 public:
     DatabaseError(std::string sqlstate, std::string primary, std::string detail, std::string hint, std::string context,
@@ -44,6 +53,7 @@ public:
     // True when the session is unusable: a connection-class SQLSTATE or a
     // connection that libpq reports as bad.
     bool is_connection_error() const noexcept;
+    bool is_transient() const noexcept { return is_transient_error(sqlstate_); }
 
 private:
     std::string sqlstate_;

@@ -23,7 +23,8 @@ StreamReader::StreamReader(pg::Connection conn, pg::Lsn start, StreamReaderSetti
       flushed_(settings.initial_flush.value_or(start)),
       applied_(settings.initial_flush.value_or(start)),
       received_(start),
-      last_status_(Clock::now()) {}
+      last_status_(Clock::now()),
+      last_heard_(Clock::now()) {}
 
 StreamReader StreamReader::start(ReplicationConnection connection, std::string_view slot, pg::Lsn start,
                                  const StreamOptions& options, StreamReaderSettings settings) {
@@ -63,6 +64,29 @@ void StreamReader::send_feedback(pg::Lsn written, pg::Lsn flushed, pg::Lsn appli
     send_status(reply_requested);
 }
 
+void StreamReader::check_silence() {
+    const auto limit = settings_.receive_timeout;
+    if (limit.count() <= 0) return;
+    const auto now = Clock::now();
+    if (now - last_heard_ < limit / 2) return;
+    if (!reply_asked_) {
+        send_status(true);
+        reply_asked_ = now;
+        return;
+    }
+    // Half the limit since the question as well: the caller may not have
+    // read for a while (its queue was full), and the server deserves the
+    // time to answer.
+    if (now - last_heard_ < limit || now - *reply_asked_ < limit / 2) return;
+    throw pg::DatabaseError(
+        std::string(pg::kConnectionFailure),
+        "the source sent nothing for " +
+            std::to_string(std::chrono::duration_cast<std::chrono::seconds>(now - last_heard_).count()) +
+            " s, not even a keepalive it was asked for; taking the connection as lost",
+        "", "the network path may have been cut without closing the connection; [source] receive_timeout sets the wait",
+        "while reading the replication stream", true);
+}
+
 std::optional<StreamEvent> StreamReader::read(std::chrono::milliseconds timeout) {
     if (ended_) return StreamEvent{StreamEnd{}};
     auto deadline = Clock::now() + timeout;
@@ -78,9 +102,12 @@ std::optional<StreamEvent> StreamReader::read(std::chrono::milliseconds timeout)
             return StreamEvent{StreamEnd{}};
         }
         if (r.status == pg::CopyStatus::timeout) {
+            check_silence();
             if (Clock::now() >= deadline) return std::nullopt;
             continue;
         }
+        last_heard_ = Clock::now();
+        reply_asked_.reset();
         ServerMessage m = parse_server_message(r.buffer.view());
         if (auto* k = std::get_if<Keepalive>(&m)) {
             received_ = std::max(received_, k->wal_end);

@@ -49,6 +49,12 @@ struct StreamReaderSettings {
     // confirms more; unset: the start position.  A caller that holds the
     // slot back (a rollback window) starts it lower.
     std::optional<pg::Lsn> initial_flush = std::nullopt;
+    // Nothing from the server for this long, half of it after a status
+    // update that asked for a reply: the connection is taken as lost
+    // (read() throws a class 08 error).  A path that went silent without
+    // closing would otherwise be waited on for as long as TCP keeps it.
+    // 0: never.
+    std::chrono::milliseconds receive_timeout{0};
 };
 
 class StreamReader {
@@ -85,6 +91,9 @@ public:
 private:
     StreamReader(pg::Connection conn, pg::Lsn start, StreamReaderSettings settings);
     void send_status(bool reply_requested);
+    // Asks for a reply when the server has been quiet for half the
+    // receive timeout; throws once it stayed quiet after being asked.
+    void check_silence();
 
     pg::Connection conn_;
     StreamReaderSettings settings_;
@@ -93,6 +102,10 @@ private:
     pg::Lsn applied_;
     pg::Lsn received_;
     std::chrono::steady_clock::time_point last_status_;
+    // When the server was last heard from, and when a reply was asked for
+    // since then.
+    std::chrono::steady_clock::time_point last_heard_;
+    std::optional<std::chrono::steady_clock::time_point> reply_asked_;
     bool ended_ = false;
 };
 

@@ -15,7 +15,7 @@
 #include "sync/connection_budget.hpp"
 #include "sync/pipeline_lock.hpp"
 #include "sync/pipeline_startup.hpp"
-#include "sync/previous_driver_fence.hpp"
+#include "sync/session_fence.hpp"
 #include "sync/sync_command.hpp"
 
 namespace tidemark::sync {

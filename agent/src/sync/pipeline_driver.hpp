@@ -4,7 +4,7 @@
 // whether to exit (code 1, naming the other agent) or to stand by, trying
 // again every few seconds and taking over once the other agent's session
 // is gone.  Having the lock, it ends the sessions a dead previous driver
-// left holding the pipeline's origin or slot (previous_driver_fence.hpp).
+// left holding the pipeline's origin or slot (session_fence.hpp).
 // While it drives, the lock's connection is checked every few
 // seconds; if it is lost, the pipeline stops driving at once (another
 // agent may be taking over) and, with on_busy = "wait", stands by again.

@@ -190,11 +190,14 @@ StreamOutcome apply_queue(apply::Applier& applier, PayloadQueue& queue, std::ato
 
 StreamOutcome stream_changes(const config::Config& config, const state::PipelineRecord& pipeline,
                              pg::Lsn fallback_start, const std::optional<pg::Lsn>& catch_up, std::stop_token stop,
-                             apply::ApplyCounters& applied, PipelineObserver* observer) {
+                             apply::ApplyCounters& applied, PipelineObserver* observer, AbandonedSessions& abandoned) {
+    fence_abandoned_sessions(config, pipeline, abandoned);
     checkpoint::ReplicationOrigin origin(pipeline.origin_name);
     auto repl = stream::ReplicationConnection::connect(config.source.conninfo, "tidemark");
+    abandoned.walsender_pid = repl.connection().backend_pid();
     std::string encoding = repl.connection().parameter_status("server_encoding");
     apply::ApplySession session = apply::ApplySession::open(config.target.conninfo, origin, {encoding});
+    abandoned.apply_pid = session.connection().backend_pid();
     pg::Lsn start = origin.progress(session.connection()).value_or(fallback_start);
 
     schema::SourceCatalog source_catalog(config.source.conninfo);
@@ -249,6 +252,7 @@ StreamOutcome stream_changes(const config::Config& config, const state::Pipeline
     state::VersionKeeper versions(session.connection(), pipeline.name, config.state);
     stream::StreamReaderSettings reader_settings;
     reader_settings.initial_flush = versions.confirmable(start);
+    reader_settings.receive_timeout = config.source.receive_timeout;
     auto reader = stream::StreamReader::start(std::move(repl), pipeline.slot_name, start, options, reader_settings);
     log::info("streaming changes", {{"pipeline", pipeline.name},
                                     {"slot", pipeline.slot_name},
@@ -305,6 +309,7 @@ StreamOutcome stream_changes(const config::Config& config, const state::Pipeline
     log::info("stream applied", {{"applied_lsn", outcome.durable.to_string()},
                                  {"transactions", std::to_string(applier.counters().transactions)},
                                  {"skipped_already_copied", std::to_string(applier.counters().skipped_by_gate)}});
+    abandoned = {};
     return outcome;
 }
 

@@ -17,6 +17,7 @@
 #include "config/config.hpp"
 #include "pg/lsn.hpp"
 #include "state/pipeline_record.hpp"
+#include "sync/session_fence.hpp"
 
 namespace tidemark::sync {
 
@@ -35,8 +36,11 @@ struct StreamOutcome {
 // Streams from the origin's progress (or `fallback_start` when it has
 // none).  What it applies is added to `applied` even when it throws.
 // `observer`, when given, hears every step (metrics and status).
+// `abandoned` carries the server processes of a session that failed to
+// the next call, which ends those still holding the slot or the origin
+// before it opens its own.
 StreamOutcome stream_changes(const config::Config& config, const state::PipelineRecord& pipeline,
                              pg::Lsn fallback_start, const std::optional<pg::Lsn>& catch_up, std::stop_token stop,
-                             apply::ApplyCounters& applied, PipelineObserver* observer = nullptr);
+                             apply::ApplyCounters& applied, PipelineObserver* observer, AbandonedSessions& abandoned);
 
 }  // namespace tidemark::sync

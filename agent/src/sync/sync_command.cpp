@@ -128,7 +128,9 @@ int run_pipeline(const config::Config& config, const cli::SyncOptions& options, 
         }
     }
 
+    AbandonedSessions abandoned;
     int reconnects = 0;
+    int retries = 0;
     for (;;) {
         auto attempt_started = std::chrono::steady_clock::now();
         try {
@@ -174,7 +176,7 @@ int run_pipeline(const config::Config& config, const cli::SyncOptions& options, 
                 break;
             }
             StreamOutcome outcome = stream_changes(config, start->record, start->fallback_start, catch_up,
-                                                   stop.get_token(), run.applied, monitoring.observer());
+                                                   stop.get_token(), run.applied, monitoring.observer(), abandoned);
             run.applied_lsn = outcome.durable;
             if (outcome.end == StreamEnd::stopped) {
                 run.status = "stopped";
@@ -187,7 +189,8 @@ int run_pipeline(const config::Config& config, const cli::SyncOptions& options, 
             break;
         } catch (const pg::DatabaseError& e) {
             monitoring.error(e);
-            bool retry = e.is_connection_error() && !stop.stop_requested();
+            const bool transient = !e.is_connection_error() && e.is_transient();
+            bool retry = (e.is_connection_error() || transient) && !stop.stop_requested();
             if (!retry) {
                 log::error(e.what(), {{"sqlstate", e.sqlstate()}});
                 run.errors.push_back(e.what());
@@ -198,13 +201,17 @@ int run_pipeline(const config::Config& config, const cli::SyncOptions& options, 
             // A connection that held for a while was not part of the same
             // outage: the wait starts small again.
             if (std::chrono::steady_clock::now() - attempt_started > std::chrono::seconds(60)) backoff.reset();
-            ++reconnects;
+            ++(transient ? retries : reconnects);
             monitoring.stage(metrics::Stage::reconnecting, e.what());
             auto delay = backoff.next();
-            log::warn(idp::needs_fresh_snapshot(e) ? "the copy needs a fresh snapshot; retrying from the saved position"
-                                                   : "lost a connection; retrying from the saved position",
+            log::warn(transient ? "a server rolled back the work in progress for a reason that passes (deadlock, "
+                                  "cancel, timeout, out of resources, read-only for now); retrying from the saved "
+                                  "position"
+                      : idp::needs_fresh_snapshot(e)
+                          ? "the copy needs a fresh snapshot; retrying from the saved position"
+                          : "lost a connection; retrying from the saved position",
                       {{"in_ms", std::to_string(delay.count())},
-                       {"attempt", std::to_string(reconnects)},
+                       {"attempt", std::to_string(reconnects + retries)},
                        {"source", run.source},
                        {"target", run.destination},
                        {"error", e.what()}});
@@ -230,6 +237,9 @@ int run_pipeline(const config::Config& config, const cli::SyncOptions& options, 
     }
     if (reconnects > 0)
         run.warnings.push_back("reconnected " + std::to_string(reconnects) + " time(s) after lost connections");
+    if (retries > 0)
+        run.warnings.push_back("retried " + std::to_string(retries) +
+                               " time(s) after transient errors (deadlock, cancel, timeout, resources, read-only)");
 
     run.completed_at = pg::pg_now();
     std::optional<StateSnapshot> state;

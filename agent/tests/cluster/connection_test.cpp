@@ -1,15 +1,18 @@
 // pg::Connection against a real cluster: queries with parameters,
 // prepared statements, errors with their SQLSTATE and context, COPY in
 // both directions, pipeline mode, and what a lost server looks like.
-#include <gtest/gtest.h>
+#include "pg/connection.hpp"
 
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "pg/connection.hpp"
 #include "pg/database_error.hpp"
 #include "test_cluster.hpp"
 
@@ -141,6 +144,26 @@ TEST_F(ConnectionTest, ApplicationNameIsAFallback) {
     EXPECT_EQ(name_of(a), "tidemark copy 3");
     Connection b = Connection::connect(cluster_->conninfo() + " application_name=dba_choice", options);
     EXPECT_EQ(name_of(b), "dba_choice");
+}
+
+// What the kernel was told for the session's socket: a dead peer is
+// noticed after about a minute, unless the conninfo says otherwise.
+TEST_F(ConnectionTest, KeepalivesNoticeADeadPeerUnlessTheConninfoSetsThem) {
+    auto option = [](const Connection& c, int level, int name) {
+        int value = -1;
+        socklen_t length = sizeof value;
+        EXPECT_EQ(getsockopt(c.socket(), level, name, &value, &length), 0);
+        return value;
+    };
+    Connection a = Connection::connect(cluster_->conninfo());
+    EXPECT_EQ(option(a, SOL_SOCKET, SO_KEEPALIVE), 1);
+    EXPECT_EQ(option(a, IPPROTO_TCP, TCP_KEEPIDLE), 30);
+    EXPECT_EQ(option(a, IPPROTO_TCP, TCP_KEEPINTVL), 10);
+    EXPECT_EQ(option(a, IPPROTO_TCP, TCP_KEEPCNT), 3);
+    Connection b = Connection::connect(cluster_->conninfo() + " keepalives_idle=7 keepalives_count=9");
+    EXPECT_EQ(option(b, IPPROTO_TCP, TCP_KEEPIDLE), 7);
+    EXPECT_EQ(option(b, IPPROTO_TCP, TCP_KEEPCNT), 9);
+    EXPECT_EQ(option(b, IPPROTO_TCP, TCP_KEEPINTVL), 10);
 }
 
 TEST_F(ConnectionTest, ConnectFailureIsAConnectionErrorWithoutThePassword) {

@@ -96,6 +96,16 @@ TEST(Config, SequenceIntervalIsADurationOrOff) {
     EXPECT_NE(error_of(kMinimal + "[sync]\nsequence_interval = \"10ms\"\n").find("at least 1s"), std::string::npos);
 }
 
+TEST(Config, ReceiveTimeoutIsADurationOrOff) {
+    EXPECT_EQ(parse_config(kMinimal).source.receive_timeout, std::chrono::minutes(1));
+    const std::string with = "[source]\nconninfo = \"host=src dbname=app\"\nreceive_timeout = ";
+    const std::string target = "\n[target]\nconninfo = \"host=dst dbname=app\"\n";
+    EXPECT_EQ(parse_config(with + "\"5s\"" + target).source.receive_timeout, std::chrono::seconds(5));
+    EXPECT_EQ(parse_config(with + "\"off\"" + target).source.receive_timeout.count(), 0);
+    EXPECT_EQ(error_of(with + "\"100ms\"" + target),
+              "config error: [source] receive_timeout = \"100ms\" is not valid; must be at least 1s, or \"off\"");
+}
+
 TEST(Config, UnknownKeyListsTheValidOnes) {
     EXPECT_EQ(
         error_of(kMinimal + "[sync]\nbatchsize = 10\n"),

@@ -1,5 +1,5 @@
-// See previous_driver_fence.hpp.
-#include "sync/previous_driver_fence.hpp"
+// See session_fence.hpp.
+#include "sync/session_fence.hpp"
 
 #include <chrono>
 #include <optional>
@@ -54,15 +54,17 @@ std::string origin_of(pg::Connection& target, const std::string& pipeline) {
 
 // Ends session `pid` on the server of `conn`; says who it was.
 void terminate(pg::Connection& conn, int pid, const std::string& side, const std::string& what,
-               const std::string& pipeline) {
+               const std::string& pipeline, bool left_by_this_agent) {
     pg::Result r = conn.exec_params(
         "SELECT coalesce(application_name, ''), coalesce(host(client_addr), 'local'), "
         "coalesce(usename::text, ''), pg_catalog.pg_terminate_backend(pid) "
         "FROM pg_catalog.pg_stat_activity WHERE pid = $1::int",
         pg::TextParams{std::to_string(pid)}, "while ending the session that holds " + what);
     if (r.rows() == 0) return;
-    log::warn("ended the " + side + " session of a previous driver of pipeline " + pipeline + ": it still held " +
-                  what + " while this agent holds the pipeline's lock",
+    const std::string whose = left_by_this_agent ? "that pipeline " + pipeline + "'s failed stream session left behind"
+                                                 : "of a previous driver of pipeline " + pipeline;
+    log::warn("ended the " + side + " session " + whose + ": it still held " + what +
+                  (left_by_this_agent ? "" : " while this agent holds the pipeline's lock"),
               {{"pipeline", pipeline},
                {"pid", std::to_string(pid)},
                {"application_name", std::string(r.value(0, 0))},
@@ -77,10 +79,12 @@ void wait_gone(Held held) {
     while (held() && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(kPoll);
 }
 
-void fence_origin(pg::Connection& target, const std::string& origin, const std::string& pipeline) {
+// `only`: end the holder only if it is that process.
+void fence_origin(pg::Connection& target, const std::string& origin, const std::string& pipeline,
+                  std::optional<int> only = std::nullopt) {
     auto pid = origin_holder(target, origin);
-    if (!pid) return;
-    terminate(target, *pid, "target", "replication origin " + origin, pipeline);
+    if (!pid || (only && *pid != *only)) return;
+    terminate(target, *pid, "target", "replication origin " + origin, pipeline, only.has_value());
     wait_gone([&] { return origin_holder(target, origin).has_value(); });
 }
 
@@ -93,17 +97,19 @@ void fence_origins(pg::Connection& target, const std::string& pipeline) {
     for (const std::string& copy : checkpoint::copy_origin_names(target, origin)) fence_origin(target, copy, pipeline);
 }
 
-void fence_slot(const config::Config& config, const std::string& pipeline) {
+void fence_slot(const config::Config& config, const std::string& slot, const std::string& pipeline,
+                std::optional<int> only = std::nullopt) {
     pg::ConnectOptions o;
     o.application_name = "tidemark";
     pg::Connection source = pg::Connection::connect(config.source.conninfo, o);
-    auto info = stream::slot_info(source, config.source.slot);
+    auto info = stream::slot_info(source, slot);
     // A slot of another plugin is not a tidemark pipeline's: the start
     // refuses it with its own message.
     if (!info || info->plugin != "tidemark" || !info->active || !info->active_pid) return;
-    terminate(source, *info->active_pid, "source", "replication slot " + config.source.slot, pipeline);
+    if (only && *info->active_pid != *only) return;
+    terminate(source, *info->active_pid, "source", "replication slot " + slot, pipeline, only.has_value());
     wait_gone([&] {
-        auto now = stream::slot_info(source, config.source.slot);
+        auto now = stream::slot_info(source, slot);
         return now && now->active;
     });
 }
@@ -119,10 +125,25 @@ void fence_previous_driver(const config::Config& config, pg::Connection& target,
                   {{"pipeline", pipeline}, {"error", e.what()}});
     }
     try {
-        fence_slot(config, pipeline);
+        fence_slot(config, config.source.slot, pipeline);
     } catch (const pg::DatabaseError& e) {
         log::warn("could not check whether another session holds the pipeline's replication slot",
                   {{"pipeline", pipeline}, {"error", e.what()}});
+    }
+}
+
+void fence_abandoned_sessions(const config::Config& config, const state::PipelineRecord& pipeline,
+                              AbandonedSessions& left) {
+    if (left.walsender_pid) {
+        fence_slot(config, pipeline.slot_name, pipeline.name, left.walsender_pid);
+        left.walsender_pid.reset();
+    }
+    if (left.apply_pid) {
+        pg::ConnectOptions o;
+        o.application_name = "tidemark";
+        pg::Connection target = pg::Connection::connect(config.target.conninfo, o);
+        fence_origin(target, pipeline.origin_name, pipeline.name, left.apply_pid);
+        left.apply_pid.reset();
     }
 }
 
