@@ -266,6 +266,24 @@ TEST_F(Convergence, AColumnDroppedOnTheSourceNoLongerRefusesTheTargetsRows) {
     EXPECT_EQ(tgt_value("SELECT count(*) FROM tidemark.dead_letters"), "1");
 }
 
+// The agent creates a schema the stream needs at the moment another
+// session creates it too (its own sequence follower, another pipeline, a
+// DBA): CREATE SCHEMA IF NOT EXISTS then waits for the other transaction
+// and fails with a unique violation once it commits, which stopped the
+// stream with exit 1 at every start until the other session was gone.
+TEST_F(Convergence, ASchemaCreatedOnTheTargetAtTheSameMomentIsTakenAsIs) {
+    src("CREATE TABLE t (id int PRIMARY KEY)");
+    sync_ok(config("initial"));
+    src("CREATE SCHEMA later; CREATE TABLE later.items (id int PRIMARY KEY, v text)");
+    src("INSERT INTO later.items VALUES (1, 'one'), (2, 'two')");
+    AgentProcess dba = target_session("dba", "BEGIN; CREATE SCHEMA later; SELECT pg_sleep(2); COMMIT");
+    ASSERT_TRUE(wait_until([&] { return sleeping("dba"); })) << dba.err();
+    auto run = sync_ok(config("initial"));
+    ASSERT_TRUE(dba.wait(std::chrono::seconds(30)).has_value());
+    EXPECT_EQ(tgt_value("SELECT string_agg(v, ',' ORDER BY id) FROM later.items"), "one,two") << describe(run);
+    expect_converged();
+}
+
 TEST_F(Convergence, ATableCreatedAfterTheCopyGetsTheSourcesDefinition) {
     // The stream carries a new table's columns only; the copy would have
     // made its constraints, defaults, generated columns and indexes too.

@@ -53,7 +53,7 @@ std::vector<const wire::Column*> missing_columns(const wire::Relation& rel, cons
     return out;
 }
 
-// One ALTER TABLE in the open apply transaction, under a savepoint: a
+// One DDL statement in the open apply transaction, under a savepoint: a
 // failure other than a lost connection is rolled back to it and returned,
 // and the transaction goes on.
 std::optional<pg::DatabaseError> try_alter(ApplySession& session, const std::string& sql, const std::string& what) {
@@ -69,6 +69,18 @@ std::optional<pg::DatabaseError> try_alter(ApplySession& session, const std::str
         conn.exec("ROLLBACK TO SAVEPOINT tidemark_alter", "while giving up " + what);
         return e;
     }
+}
+
+// CREATE SCHEMA IF NOT EXISTS fails with a unique violation (23505) when
+// another session created the same schema at the same moment (the
+// sequence follower, another pipeline, a DBA): it waited for that one to
+// commit, so a second try finds the schema and goes on.
+void create_schema(ApplySession& session, const std::string& schema) {
+    const std::string sql = schema::create_schema_sql(schema);
+    const std::string what = "creating schema " + schema + " on the target";
+    auto refused = try_alter(session, sql, what);
+    if (refused && refused->sqlstate() == "23505") refused = try_alter(session, sql, what);
+    if (refused) throw *refused;
 }
 
 // A column the source widened (ALTER COLUMN ... TYPE) sends no row, only a
@@ -258,7 +270,7 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
         std::optional<catalog::SourceTable> whole;
         if (info->target_table == info->source_table) whole = schema::definition_as_sent(catalog_, rel);
         session.begin();
-        if (!copied) conn.exec(schema::create_schema_sql(rel.ns), "while creating schema " + rel.ns + " on the target");
+        if (!copied) create_schema(session, rel.ns);
         int indexes = 0;
         if (whole) {
             conn.exec(catalog::ddl::create_table(*whole),
