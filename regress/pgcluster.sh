@@ -86,12 +86,13 @@ CONF
 
 # ssl=on: a self-signed certificate for 127.0.0.1, made by the cluster's
 # user in the data directory, so that the server accepts its key's owner
-# and mode.  Clients encrypt with sslmode=require; nothing verifies it.
+# and mode.  A client verifies it with sslmode=verify-full and
+# sslrootcert=DIR/data/server.crt (it is its own root).
 make_certificate() {
   local dir=$1
   [ -f "$dir/data/server.key" ] && return 0
   command -v openssl >/dev/null || die "ssl=on needs openssl"
-  as_user openssl req -new -x509 -days 30 -nodes -subj "/CN=127.0.0.1" \
+  as_user openssl req -new -x509 -days 30 -nodes -subj "/CN=127.0.0.1" -addext "subjectAltName=IP:127.0.0.1" \
     -keyout "$dir/data/server.key" -out "$dir/data/server.crt" >"$dir/openssl.log" 2>&1 \
     || { cat "$dir/openssl.log" >&2; die "could not make a certificate in $dir"; }
   chmod 600 "$dir/data/server.key"

@@ -2,6 +2,7 @@
 // connection the server does not encrypt, so a sync that succeeds moved
 // every byte (replication, copy jobs, apply session, catalog reads)
 // encrypted.  check-config says which protocol each connection uses.
+// With sslmode=verify-full the servers' certificates are checked too.
 #include <string>
 
 #include "sync_fixture.hpp"
@@ -37,6 +38,40 @@ TEST_F(Tls, CopyAndStreamOverEncryptedConnections) {
     src("UPDATE items SET v = 'changed' WHERE id % 10 = 0; DELETE FROM items WHERE id > 490");
     sync_ok(cfg);
     expect_converged();
+}
+
+// sslmode=verify-full: the agent checks each server's certificate against
+// the root it is given and the host name, on every connection it opens;
+// a certificate the root did not sign stops it before anything is done,
+// with libpq's reason.
+TEST_F(Tls, VerifyFullAcceptsTheRightCertificateAndRefusesAnother) {
+    src("CREATE TABLE items (id int PRIMARY KEY, v text); INSERT INTO items VALUES (1, 'one')");
+    auto verified = [&](const TestCluster& server, const TestCluster& root) {
+        return server.conninfo(db()) + " sslmode=verify-full sslrootcert=" + root.dir() + "/data/server.crt";
+    };
+    auto config_with = [&](const std::string& source_conninfo) {
+        return "[source]\nconninfo = \"" + source_conninfo + "\"\nslot = \"" + slot() + "\"\n[target]\nconninfo = \"" +
+               verified(target(), target()) + "\"\n[sync]\nstartup_mode = \"initial\"\ncopy_jobs = 2\n";
+    };
+    const std::string good = config_with(verified(source(), source()));
+    TempFile good_file(good);
+    auto check = run_agent({"check-config", "-c", good_file.path()});
+    EXPECT_EQ(check.exit_code, 0) << describe(check);
+    sync_ok(good);
+    src("INSERT INTO items VALUES (2, 'two')");
+    sync_ok(good);
+    expect_converged();
+
+    // The target's certificate as the source's root: not the one that
+    // signed the source's.
+    const std::string wrong = config_with(verified(source(), target()));
+    TempFile wrong_file(wrong);
+    auto refused = run_agent({"check-config", "-c", wrong_file.path()});
+    EXPECT_EQ(refused.exit_code, 1) << describe(refused);
+    EXPECT_NE(refused.out.find("certificate verify failed"), std::string::npos) << describe(refused);
+    auto run = sync_once(wrong);
+    EXPECT_EQ(run.exit_code, 1) << describe(run);
+    EXPECT_NE(run.err.find("certificate verify failed"), std::string::npos) << describe(run);
 }
 
 }  // namespace
