@@ -220,19 +220,23 @@ TEST_F(Faults, WalsenderTerminated) {
     });
 }
 
-// A network path that goes silent without closing (a firewall or load
-// balancer that dropped the flow): the agent waited on the dead stream for
-// as long as TCP kept it, hours, and the target fell behind without a
-// word.  Now the stream is taken as lost after [source] receive_timeout;
-// the walsender of the silent connection, still alive on the source (its
-// own wal_sender_timeout is a minute), would refuse the next
-// START_REPLICATION ("slot is active"), so the agent ends it first.
+// A network path that stops carrying packets without closing (a firewall
+// or load balancer that dropped the flow): the agent waited on the dead
+// stream for as long as TCP kept it, hours, and the target fell behind
+// without a word.  Now the stream is taken as lost after [source]
+// receive_timeout, never less than three quarters of the walsender's own
+// wal_sender_timeout (10 s here: the configured 2 s becomes 7 s).  The
+// walsender of the silent connection is then still alive and would refuse
+// the next START_REPLICATION ("slot is active"), so the agent ends it
+// first.  The slot watch's query in flight on its own silent connection
+// must not hold up the new session.
 TEST_F(Faults, AStreamThatGoesSilentIsOpenedAgain) {
     src("CREATE TABLE t (id int PRIMARY KEY, v text)");
     TcpRelay relay(source().port());
     std::string text = config("initial", "", "receive_timeout = \"2s\"");
     const std::string direct = "port=" + std::to_string(source().port());
-    text.replace(text.find(direct), direct.size(), "port=" + std::to_string(relay.port()));
+    text.replace(text.find(direct), direct.size(),
+                 "port=" + std::to_string(relay.port()) + " options='-c wal_sender_timeout=10s'");
     TempFile cfg(text);
     AgentProcess agent = start_sync(cfg);
     ASSERT_TRUE(wait_until(
@@ -247,7 +251,10 @@ TEST_F(Faults, AStreamThatGoesSilentIsOpenedAgain) {
         << "the agent did not resume after its stream went silent:\n"
         << agent.err();
     const std::string log = agent.err();
-    EXPECT_NE(log.find("the source sent nothing for"), std::string::npos) << log;
+    EXPECT_NE(log.find("receive_timeout is raised to 7 s, three quarters of the source's wal_sender_timeout (10 s)"),
+              std::string::npos)
+        << log;
+    EXPECT_NE(log.find("the source sent nothing for 7 s"), std::string::npos) << log;
     EXPECT_NE(log.find("ended the source session that pipeline " + slot() + "'s failed stream session left behind"),
               std::string::npos)
         << log;

@@ -17,9 +17,11 @@ std::string common_settings(std::string_view client_encoding) {
            pg::portable_text_sql(client_encoding);
 }
 
-pg::Connection connect(const std::string& conninfo) {
+pg::Connection connect(const std::string& conninfo,
+                       std::chrono::milliseconds reply_timeout = std::chrono::milliseconds(0)) {
     pg::ConnectOptions options;
     options.application_name = std::string(kApplicationName);
+    options.reply_timeout = reply_timeout;
     return pg::Connection::connect(conninfo, options);
 }
 
@@ -46,8 +48,8 @@ void begin_in_snapshot(pg::Connection& source, const Snapshot& snapshot) {
     }
 }
 
-pg::Connection open_source(const std::string& conninfo) {
-    pg::Connection conn = connect(conninfo);
+pg::Connection open_source(const std::string& conninfo, std::chrono::milliseconds reply_timeout) {
+    pg::Connection conn = connect(conninfo, reply_timeout);
     conn.exec(common_settings(conn.parameter_status("server_encoding")),
               "while setting up a source session for the copy");
     return conn;

@@ -5,6 +5,7 @@
 // Must not: run any copy statement (the copy jobs do), or log a conninfo.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 
@@ -34,8 +35,10 @@ void begin_in_snapshot(pg::Connection& source, const Snapshot& snapshot);
 
 // A new source connection, its transaction already in the snapshot.
 pg::Connection open_source_in_snapshot(const std::string& conninfo, const Snapshot& snapshot);
-// A new source connection for reads outside any exported snapshot.
-pg::Connection open_source(const std::string& conninfo);
+// A new source connection for reads outside any exported snapshot;
+// `reply_timeout` as pg::ConnectOptions says, for sessions of short reads.
+pg::Connection open_source(const std::string& conninfo,
+                           std::chrono::milliseconds reply_timeout = std::chrono::milliseconds(0));
 
 // A new target connection for the copy.  `client_encoding` is the
 // source's server encoding, so text goes through one conversion at most,

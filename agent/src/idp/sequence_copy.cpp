@@ -57,7 +57,7 @@ SequenceCopyResult copy_sequences(const config::Config& config, const std::optio
     if (snapshot) {
         source = open_source_in_snapshot(config.source.conninfo, *snapshot);
     } else {
-        source = open_source(config.source.conninfo);
+        source = open_source(config.source.conninfo, config.source.receive_timeout);
         source.exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", "while starting to read the source's sequences");
     }
     std::string encoding = source.parameter_status("server_encoding");

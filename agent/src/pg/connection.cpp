@@ -108,17 +108,20 @@ Connection Connection::connect(const std::string& conninfo, const ConnectOptions
         throw DatabaseError::from_connection(
             conn.conn_, options.replication ? "while opening a replication connection" : "while connecting");
     PQsetNoticeProcessor(conn.conn_, log_notice, nullptr);
+    conn.reply_timeout_ = options.reply_timeout;
     return conn;
 }
 
 Connection::~Connection() { close(); }
 
-Connection::Connection(Connection&& other) noexcept : conn_(std::exchange(other.conn_, nullptr)) {}
+Connection::Connection(Connection&& other) noexcept
+    : conn_(std::exchange(other.conn_, nullptr)), reply_timeout_(other.reply_timeout_) {}
 
 Connection& Connection::operator=(Connection&& other) noexcept {
     if (this != &other) {
         close();
         conn_ = std::exchange(other.conn_, nullptr);
+        reply_timeout_ = other.reply_timeout_;
     }
     return *this;
 }
@@ -200,9 +203,43 @@ Result Connection::check(Result result, std::string_view context) const {
     return result;
 }
 
+Result Connection::await_reply(std::string_view context) {
+    const auto deadline = Clock::now() + reply_timeout_;
+    auto wait = [&](bool for_write) {
+        if (wait_socket(PQsocket(conn_), for_write, deadline)) return;
+        close();
+        throw DatabaseError(
+            std::string(kConnectionFailure),
+            "the server did not answer within " +
+                std::to_string(std::chrono::duration_cast<std::chrono::seconds>(reply_timeout_).count()) +
+                " s; taking the connection as lost",
+            "", "", std::string(context), true);
+    };
+    while (PQflush(conn_) == 1) wait(true);
+    Result last;
+    for (;;) {
+        while (PQisBusy(conn_)) {
+            wait(false);
+            consume_input(context);
+        }
+        Result r(PQgetResult(conn_));
+        if (!r) break;
+        const ExecStatusType status = r.status();
+        last = std::move(r);
+        if (status == PGRES_COPY_IN || status == PGRES_COPY_OUT || status == PGRES_COPY_BOTH ||
+            PQstatus(conn_) == CONNECTION_BAD)
+            break;
+    }
+    return last;
+}
+
 Result Connection::exec(std::string_view sql, std::string_view context) {
     std::string what = describe(sql, context);
     require_open(what);
+    if (reply_timeout_.count() > 0) {
+        if (PQsendQuery(conn_, std::string(sql).c_str()) != 1) throw DatabaseError::from_connection(conn_, what);
+        return check(await_reply(what), what);
+    }
     return check(Result(PQexec(conn_, std::string(sql).c_str())), what);
 }
 
@@ -217,6 +254,12 @@ Result Connection::exec_params(std::string_view sql, std::span<const Param> para
     std::string what = describe(sql, context);
     require_open(what);
     ParamArrays a = arrays(params);
+    if (reply_timeout_.count() > 0) {
+        if (PQsendQueryParams(conn_, std::string(sql).c_str(), static_cast<int>(params.size()), a.types.data(),
+                              a.values.data(), a.lengths.data(), a.formats.data(), static_cast<int>(format)) != 1)
+            throw DatabaseError::from_connection(conn_, what);
+        return check(await_reply(what), what);
+    }
     return check(Result(PQexecParams(conn_, std::string(sql).c_str(), static_cast<int>(params.size()), a.types.data(),
                                      a.values.data(), a.lengths.data(), a.formats.data(), static_cast<int>(format))),
                  what);
@@ -242,6 +285,12 @@ Result Connection::exec_prepared(std::string_view name, std::span<const Param> p
     std::string what = context.empty() ? "while running statement " + std::string(name) : std::string(context);
     require_open(what);
     ParamArrays a = arrays(params);
+    if (reply_timeout_.count() > 0) {
+        if (PQsendQueryPrepared(conn_, std::string(name).c_str(), static_cast<int>(params.size()), a.values.data(),
+                                a.lengths.data(), a.formats.data(), static_cast<int>(format)) != 1)
+            throw DatabaseError::from_connection(conn_, what);
+        return check(await_reply(what), what);
+    }
     return check(Result(PQexecPrepared(conn_, std::string(name).c_str(), static_cast<int>(params.size()),
                                        a.values.data(), a.lengths.data(), a.formats.data(), static_cast<int>(format))),
                  what);

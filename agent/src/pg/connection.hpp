@@ -27,6 +27,11 @@ struct ConnectOptions {
     std::string application_name = "tidemark";
     // Used only when the conninfo does not set connect_timeout.
     std::chrono::seconds connect_timeout{30};
+    // For sessions whose statements are all short: a statement the server
+    // has not answered within this long is taken as a lost connection (the
+    // session is closed, exec* throws a class 08 error), so a network path
+    // that went silent cannot hold the caller forever.  0: no limit.
+    std::chrono::milliseconds reply_timeout{0};
 };
 
 // One query parameter as a view; the caller keeps the bytes alive until the
@@ -149,8 +154,12 @@ private:
     std::string describe(std::string_view sql, std::string_view context) const;
     Result finish_results(std::string_view context);
     void require_open(std::string_view context) const;
+    // The results of a statement just sent, as PQexec gives them, within
+    // reply_timeout_.
+    Result await_reply(std::string_view context);
 
     PGconn* conn_ = nullptr;
+    std::chrono::milliseconds reply_timeout_{0};
 };
 
 }  // namespace tidemark::pg

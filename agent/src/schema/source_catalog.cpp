@@ -11,6 +11,7 @@ pg::Connection& SourceCatalog::connection() {
         source_.close();
         pg::ConnectOptions options;
         options.application_name = "tidemark catalog";
+        options.reply_timeout = reply_timeout_;
         source_ = pg::Connection::connect(conninfo_, options);
         source_.exec(pg::portable_text_sql(source_.parameter_status("server_encoding")),
                      "while setting up a session to read the source's catalogs");

@@ -7,6 +7,7 @@
 // Must not: be the replication connection (it is streaming).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -17,7 +18,10 @@ namespace tidemark::schema {
 
 class SourceCatalog {
 public:
-    explicit SourceCatalog(std::string source_conninfo) : conninfo_(std::move(source_conninfo)) {}
+    // `reply_timeout`: see pg::ConnectOptions (0: none).
+    explicit SourceCatalog(std::string source_conninfo,
+                           std::chrono::milliseconds reply_timeout = std::chrono::milliseconds(0))
+        : conninfo_(std::move(source_conninfo)), reply_timeout_(reply_timeout) {}
 
     pg::Connection& connection();
     // "schema"."name" of the relation with this OID now; nullopt when no
@@ -26,6 +30,7 @@ public:
 
 private:
     std::string conninfo_;
+    std::chrono::milliseconds reply_timeout_;
     pg::Connection source_;
 };
 

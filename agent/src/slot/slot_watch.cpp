@@ -1,9 +1,13 @@
 // See slot_watch.hpp.
 #include "slot/slot_watch.hpp"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <exception>
+#include <mutex>
 #include <optional>
+#include <stop_token>
 
 #include "log/event.hpp"
 #include "pg/connection.hpp"
@@ -20,10 +24,11 @@ using Clock = std::chrono::steady_clock;
 // to cost the source nothing.
 constexpr std::chrono::seconds kCheckInterval{10};
 
-pg::Connection connect(const std::string& conninfo) {
+pg::Connection connect(const std::string& conninfo, std::chrono::milliseconds reply_timeout) {
     pg::ConnectOptions options;
     options.application_name = "tidemark";
     options.connect_timeout = std::chrono::seconds(10);
+    options.reply_timeout = reply_timeout;
     pg::Connection conn = pg::Connection::connect(conninfo, options);
     // A watch that hangs on a busy source would hold up the stream's stop.
     conn.exec("SET statement_timeout = '10s'", "while preparing the slot watch connection");
@@ -71,6 +76,7 @@ void check_retention(pg::Connection& conn, const std::string& slot_name, const c
 SlotWatch::SlotWatch(const config::Config& config, std::string slot_name, const std::atomic<long long>& applied,
                      UsageListener on_usage)
     : conninfo_(config.source.conninfo),
+      reply_timeout_(config.source.receive_timeout),
       settings_(config.slot),
       slot_name_(std::move(slot_name)),
       applied_(applied),
@@ -81,13 +87,32 @@ void SlotWatch::run(std::stop_token stop) {
     RetentionAlarm alarm(settings_.warn_retained, settings_.max_retained);
     Heartbeat heartbeat(settings_.heartbeat);
     std::optional<pg::Connection> conn;
+    // A stop ends a query in flight (shutdown() wakes libpq's wait on the
+    // socket): a source that stopped answering must not hold up the end of
+    // the stream session for the reply timeout.
+    std::mutex socket_mutex;
+    int socket = -1;
+    std::stop_callback end_query(stop, [&] {
+        std::lock_guard guard(socket_mutex);
+        if (socket >= 0) ::shutdown(socket, SHUT_RDWR);
+    });
+    auto drop = [&] {
+        std::lock_guard guard(socket_mutex);
+        socket = -1;
+        conn.reset();
+    };
     bool failing = false;
     auto next_check = Clock::now();
     while (!stop.stop_requested()) {
         auto now = Clock::now();
         try {
             if (now >= next_check || (heartbeat.enabled() && now >= heartbeat.next_tick(now))) {
-                if (!conn) conn = connect(conninfo_);
+                if (!conn) {
+                    pg::Connection opened = connect(conninfo_, reply_timeout_);
+                    std::lock_guard guard(socket_mutex);
+                    socket = opened.socket();
+                    conn = std::move(opened);
+                }
                 if (now >= next_check) {
                     next_check = now + kCheckInterval;
                     check_retention(*conn, slot_name_, settings_, alarm, on_usage_);
@@ -99,9 +124,9 @@ void SlotWatch::run(std::stop_token stop) {
         } catch (const std::exception& e) {
             // The stream notices a lost source by itself; the watch only
             // has to come back when the source does.
-            conn.reset();
+            drop();
             next_check = now + kCheckInterval;
-            if (!failing)
+            if (!failing && !stop.stop_requested())
                 log::warn("could not check the replication slot; trying again every 10 seconds",
                           {{"slot", slot_name_}, {"error", e.what()}});
             failing = true;
@@ -112,6 +137,7 @@ void SlotWatch::run(std::stop_token stop) {
         wake_.wait_until(lock, stop, std::max(wake_at, Clock::now() + std::chrono::milliseconds(50)),
                          [] { return false; });
     }
+    drop();
 }
 
 }  // namespace tidemark::slot

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -36,6 +37,8 @@ private:
     void run(std::stop_token stop);
 
     std::string conninfo_;
+    // A source that stops answering must not hold up the stream's stop.
+    std::chrono::milliseconds reply_timeout_;
     config::SlotConfig settings_;
     std::string slot_name_;
     const std::atomic<long long>& applied_;

@@ -166,6 +166,34 @@ TEST_F(ConnectionTest, KeepalivesNoticeADeadPeerUnlessTheConninfoSetsThem) {
     EXPECT_EQ(option(b, IPPROTO_TCP, TCP_KEEPINTVL), 10);
 }
 
+// A session of short statements with a reply timeout: answers within it
+// are results as PQexec gives them (the last of several, errors with
+// their SQLSTATE); a statement the server does not answer in time ends
+// the session as a lost connection.
+TEST_F(ConnectionTest, AReplyTimeoutEndsASessionThatDoesNotAnswer) {
+    ConnectOptions options;
+    options.reply_timeout = std::chrono::milliseconds(500);
+    Connection c = Connection::connect(cluster_->conninfo(), options);
+    EXPECT_EQ(c.exec("SELECT 1; SELECT 2").value(0, 0), "2");
+    EXPECT_EQ(c.exec_params("SELECT $1::int + 1", TextParams{"41"}).value(0, 0), "42");
+    try {
+        c.exec("SELECT 1 / 0");
+        FAIL() << "division by zero must fail";
+    } catch (const DatabaseError& e) {
+        EXPECT_EQ(e.sqlstate(), "22012");
+        EXPECT_FALSE(e.is_connection_error());
+    }
+    EXPECT_EQ(c.exec("SELECT 'still usable'").value(0, 0), "still usable");
+    try {
+        c.exec("SELECT pg_sleep(3)");
+        FAIL() << "a statement slower than the reply timeout must fail";
+    } catch (const DatabaseError& e) {
+        EXPECT_TRUE(e.is_connection_error()) << e.what();
+        EXPECT_NE(std::string(e.what()).find("did not answer within"), std::string::npos) << e.what();
+    }
+    EXPECT_FALSE(c.is_ok());
+}
+
 TEST_F(ConnectionTest, ConnectFailureIsAConnectionErrorWithoutThePassword) {
     try {
         Connection::connect("host=127.0.0.1 port=1 user=x password=hunter2 connect_timeout=2");

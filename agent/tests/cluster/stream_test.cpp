@@ -20,6 +20,7 @@
 #include "pg/connection.hpp"
 #include "pg/database_error.hpp"
 #include "stream/plugin_allowance.hpp"
+#include "stream/receive_timeout.hpp"
 #include "stream/replication_connection.hpp"
 #include "stream/slot_info.hpp"
 #include "stream/stream_reader.hpp"
@@ -86,6 +87,33 @@ protected:
 };
 
 std::unique_ptr<TestCluster> StreamTest::cluster_;
+
+// The walsender's own wal_sender_timeout bounds how long it may be silent
+// while it works through a transaction the pipeline does not stream: the
+// receive timeout never undercuts it, and is off when the walsender's is.
+TEST_F(StreamTest, TheReceiveTimeoutIsFittedToTheWalsendersTimeout) {
+    auto fitted = [&](const std::string& sender, std::chrono::milliseconds configured) {
+        auto repl =
+            ReplicationConnection::connect(cluster_->conninfo() + " options='-c wal_sender_timeout=" + sender + "'");
+        return fit_receive_timeout(repl.connection(), configured);
+    };
+    auto kept = fitted("60s", 60s);
+    EXPECT_EQ(kept.value, 60s);
+    EXPECT_FALSE(kept.note.has_value());
+    EXPECT_EQ(fitted("10s", 60s).value, 60s);
+    EXPECT_EQ(fitted("80s", 60s).value, 60s);
+    auto raised = fitted("100s", 60s);
+    EXPECT_EQ(raised.value, 75s);
+    ASSERT_TRUE(raised.note.has_value());
+    EXPECT_NE(raised.note->find("raised to 75 s, three quarters of the source's wal_sender_timeout (100 s)"),
+              std::string::npos)
+        << *raised.note;
+    auto off = fitted("0", 60s);
+    EXPECT_EQ(off.value.count(), 0);
+    ASSERT_TRUE(off.note.has_value());
+    EXPECT_NE(off.note->find("wal_sender_timeout is 0"), std::string::npos) << *off.note;
+    EXPECT_EQ(fitted("90s", 0ms).value.count(), 0);
+}
 
 TEST_F(StreamTest, IdentifySystemNamesTheDatabase) {
     auto repl = ReplicationConnection::connect(cluster_->conninfo());

@@ -67,18 +67,14 @@ TcpRelay::~TcpRelay() {
 
 void TcpRelay::run(std::stop_token stop) {
     std::vector<Pair> pairs;
-    auto close_pair = [](const Pair& p) {
-        ::close(p.client);
-        ::close(p.server);
-    };
+    auto frozen = [&](const Pair& p) { return p.generation != generation_.load(); };
     while (!stop.stop_requested()) {
         // Frozen pairs are not polled: their bytes stay unread in the
         // kernel, and their sockets stay open.
-        const int now = generation_.load();
         std::vector<pollfd> fds{{listener_, POLLIN, 0}};
         std::vector<std::size_t> owner{0};
         for (std::size_t i = 0; i < pairs.size(); ++i) {
-            if (pairs[i].generation != now) continue;
+            if (frozen(pairs[i])) continue;
             fds.push_back({pairs[i].client, POLLIN, 0});
             fds.push_back({pairs[i].server, POLLIN, 0});
             owner.push_back(i);
@@ -90,13 +86,13 @@ void TcpRelay::run(std::stop_token stop) {
             if (!(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
             const Pair& p = pairs[owner[k]];
             // Frozen while poll() waited: the bytes stay where they are.
-            if (p.generation != generation_.load()) continue;
-            int other = fds[k].fd == p.client ? p.server : p.client;
-            if (!forward(fds[k].fd, other)) done[owner[k]] = true;
+            if (frozen(p)) continue;
+            if (!forward(fds[k].fd, fds[k].fd == p.client ? p.server : p.client)) done[owner[k]] = true;
         }
         for (std::size_t i = pairs.size(); i-- > 0;) {
             if (!done[i]) continue;
-            close_pair(pairs[i]);
+            ::close(pairs[i].client);
+            ::close(pairs[i].server);
             pairs.erase(pairs.begin() + static_cast<std::ptrdiff_t>(i));
         }
         if (fds[0].revents & POLLIN) {
@@ -112,7 +108,10 @@ void TcpRelay::run(std::stop_token stop) {
             pairs.push_back({client, server, generation_.load()});
         }
     }
-    for (const Pair& p : pairs) close_pair(p);
+    for (const Pair& p : pairs) {
+        ::close(p.client);
+        ::close(p.server);
+    }
 }
 
 }  // namespace tidemark::testing

@@ -1,8 +1,9 @@
 // TcpRelay: a relay on a free loopback port in front of a cluster, for the
 // network faults a test needs.  freeze() makes every connection open at
-// that moment go silent in both directions without closing it, as a
-// firewall or load balancer that dropped the flows does (neither end is
-// told); connections opened afterwards are relayed as before.
+// that moment go silent in both directions without closing it, and
+// neither end learns when the other closes (a firewall or load balancer
+// that dropped the flows: nothing gets through, nobody is told).
+// Connections opened afterwards are relayed as before.
 // Must not: touch the bytes it relays, or outlive the test (the destructor
 // closes every socket and joins its thread).
 #pragma once
