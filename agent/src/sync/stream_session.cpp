@@ -201,15 +201,12 @@ StreamOutcome stream_changes(const config::Config& config, const state::Pipeline
     abandoned.apply_pid = session.connection().backend_pid();
     pg::Lsn start = origin.progress(session.connection()).value_or(fallback_start);
 
-    // How long the source may stay silent, on the stream and on this
-    // session's short source sessions (catalog reads, slot watch, sequence
-    // copies): a network path that went quiet must not hold any of them.
+    // A network path that went quiet must hold neither the stream nor the
+    // short source sessions (catalog reads, slot watch, sequence copies).
     stream::ReceiveTimeout silence = stream::fit_receive_timeout(repl.connection(), config.source.receive_timeout);
     if (silence.note) log::info(*silence.note, {{"pipeline", pipeline.name}});
-    config::Config session_config = config;
-    session_config.source.receive_timeout = silence.value;
 
-    schema::SourceCatalog source_catalog(config.source.conninfo, silence.value);
+    schema::SourceCatalog source_catalog(config.source.conninfo, config.source.receive_timeout);
     schema::TargetTypes target_types(config.target.conninfo, source_catalog);
     apply::RelationRegistry registry({config.target.create_tables, config.sync.auto_add_columns},
                                      apply::IdpGate(state::load_tables(session.connection(), pipeline.name)),
@@ -273,11 +270,11 @@ StreamOutcome stream_changes(const config::Config& config, const state::Pipeline
     std::atomic<long long> applied_transactions{0};
     slot::SlotWatch::UsageListener on_usage;
     if (observer) on_usage = [observer](std::int64_t retained) { observer->slot_retained(retained); };
-    slot::SlotWatch watch(session_config, pipeline.slot_name, applied_transactions, std::move(on_usage));
+    slot::SlotWatch watch(config, pipeline.slot_name, applied_transactions, std::move(on_usage));
     // --once copies the sequences when it has caught up; a stream without
     // end keeps them current instead.
     std::optional<SequenceFollower> sequences;
-    if (!catch_up && config.sync.sequence_interval.count() > 0) sequences.emplace(session_config);
+    if (!catch_up && config.sync.sequence_interval.count() > 0) sequences.emplace(config);
     if (observer) observer->session_started(start);
     std::stop_source reader_stop;
     std::thread thread(read_stream, std::ref(reader), std::ref(queue), std::cref(durable), catch_up.has_value(),
