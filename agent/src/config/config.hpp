@@ -54,7 +54,9 @@ struct SourceConfig {
     OriginFilter origin = OriginFilter::any;
     // A replication stream silent this long (not even a keepalive after
     // one was asked for) is treated as lost, as the server's own
-    // wal_receiver_timeout does; 0: never.
+    // wal_receiver_timeout does (stream/receive_timeout.hpp fits it to the
+    // walsender); the short source sessions wait this long for an answer
+    // to a statement.  0: never.
     std::chrono::milliseconds receive_timeout{60000};
 };
 
