@@ -147,5 +147,18 @@ TEST(DatabaseError, ConnectionClassesAreRetryable) {
     EXPECT_TRUE(lost.is_connection_error());
 }
 
+// Rolled back for a reason that passes: retried from the saved position,
+// like a lost connection.  A configured limit (too many replication
+// slots), a row the target refuses, a missing table, a slot in use are
+// not, and neither is a lost connection (its own class).
+TEST(DatabaseError, TransientRollbacksAreRetriedAndNothingElse) {
+    for (const char* code : {"40001", "40P01", "55P03", "57014", "53100", "53200", "53300", "25006"}) {
+        EXPECT_TRUE(is_transient_error(code)) << code;
+        EXPECT_TRUE(DatabaseError(code, "x", "", "", "").is_transient()) << code;
+    }
+    for (const char* code : {"53400", "23505", "22P02", "42P01", "55000", "55006", "08006", "57P01", "", "4000"})
+        EXPECT_FALSE(is_transient_error(code)) << code;
+}
+
 }  // namespace
 }  // namespace tidemark::pg
