@@ -56,17 +56,17 @@ std::vector<const wire::Column*> missing_columns(const wire::Relation& rel, cons
 // One DDL statement in the open apply transaction, under a savepoint: a
 // failure other than a lost connection is rolled back to it and returned,
 // and the transaction goes on.
-std::optional<pg::DatabaseError> try_alter(ApplySession& session, const std::string& sql, const std::string& what) {
+std::optional<pg::DatabaseError> try_ddl(ApplySession& session, const std::string& sql, const std::string& what) {
     pg::Connection& conn = session.connection();
     session.begin();
-    conn.exec("SAVEPOINT tidemark_alter", "while " + what);
+    conn.exec("SAVEPOINT tidemark_ddl", "while " + what);
     try {
         conn.exec(sql, "while " + what);
-        conn.exec("RELEASE SAVEPOINT tidemark_alter", "while " + what);
+        conn.exec("RELEASE SAVEPOINT tidemark_ddl", "while " + what);
         return std::nullopt;
     } catch (const pg::DatabaseError& e) {
         if (e.is_connection_error()) throw;
-        conn.exec("ROLLBACK TO SAVEPOINT tidemark_alter", "while giving up " + what);
+        conn.exec("ROLLBACK TO SAVEPOINT tidemark_ddl", "while giving up " + what);
         return e;
     }
 }
@@ -78,8 +78,8 @@ std::optional<pg::DatabaseError> try_alter(ApplySession& session, const std::str
 void create_schema(ApplySession& session, const std::string& schema) {
     const std::string sql = schema::create_schema_sql(schema);
     const std::string what = "creating schema " + schema + " on the target";
-    auto refused = try_alter(session, sql, what);
-    if (refused && refused->sqlstate() == "23505") refused = try_alter(session, sql, what);
+    auto refused = try_ddl(session, sql, what);
+    if (refused && refused->sqlstate() == "23505") refused = try_ddl(session, sql, what);
     if (refused) throw *refused;
 }
 
@@ -109,7 +109,7 @@ bool widen_columns(ApplySession& session, const RelationInfo& info, const wire::
                  {"target_type", t->type}});
             continue;
         }
-        auto refused = try_alter(session, w->sql, "widening column " + c.name + " of " + info.target_table);
+        auto refused = try_ddl(session, w->sql, "widening column " + c.name + " of " + info.target_table);
         if (!refused) {
             log::info("widened a column on the target to hold the source's values (auto_add_columns)",
                       {{"table", info.target_table},
@@ -155,7 +155,7 @@ void relax_absent_columns(ApplySession& session, const RelationInfo& info, const
                     {{"table", info.target_table}, {"column", t.name}});
             continue;
         }
-        auto refused = try_alter(session, sql, "dropping NOT NULL of column " + t.name + " of " + info.target_table);
+        auto refused = try_ddl(session, sql, "dropping NOT NULL of column " + t.name + " of " + info.target_table);
         if (!refused)
             log::info(
                 "the source's table does not have this column: its NOT NULL was dropped on the target, its "

@@ -19,8 +19,7 @@ namespace tidemark::schema {
 class SourceCatalog {
 public:
     // `reply_timeout`: see pg::ConnectOptions (0: none).
-    explicit SourceCatalog(std::string source_conninfo,
-                           std::chrono::milliseconds reply_timeout = std::chrono::milliseconds(0))
+    SourceCatalog(std::string source_conninfo, std::chrono::milliseconds reply_timeout)
         : conninfo_(std::move(source_conninfo)), reply_timeout_(reply_timeout) {}
 
     pg::Connection& connection();
