@@ -139,7 +139,12 @@ HBA
 stop() {
   local dir=${1:?usage: pgcluster.sh stop DIR [fast|immediate]} mode=${2:-fast}
   [ -f "$dir/data/postmaster.pid" ] || return 0
-  as_user "$bindir/pg_ctl" -D "$dir/data" -m "$mode" -w -t 120 stop >/dev/null 2>&1 || true
+  as_user "$bindir/pg_ctl" -D "$dir/data" -m "$mode" -w -t 120 stop >/dev/null 2>&1 && return 0
+  [ -f "$dir/data/postmaster.pid" ] || return 0
+  # Starting again now would only fail on the old postmaster's lock file and
+  # hide why: something held the shutdown.
+  tail -n 20 "$dir/server.log" >&2 || true
+  die "could not stop the cluster in $dir within 120 s ($mode shutdown)"
 }
 
 restart() {
@@ -169,7 +174,7 @@ kill_cluster() {
 
 destroy() {
   local dir=${1:?usage: pgcluster.sh destroy DIR}
-  stop "$dir" immediate
+  (stop "$dir" immediate) || kill_cluster "$dir"
   rm -rf --one-file-system "$dir"
 }
 

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <functional>
 #include <random>
+#include <thread>
 
 #include "sync_fixture.hpp"
 #include "tcp_relay.hpp"
@@ -46,6 +47,16 @@ protected:
         ASSERT_TRUE(code.has_value()) << "the agent did not stop on SIGTERM";
         EXPECT_EQ(*code, 0) << agent.err();
         expect_converged();
+    }
+
+    // A config whose source connections go through `relay`, with
+    // `conninfo_extra` appended to the source's conninfo.
+    std::string config_through(const TcpRelay& relay, const std::string& source_extra,
+                               const std::string& conninfo_extra = "") {
+        std::string text = config("initial", "", source_extra);
+        const std::string direct = "port=" + std::to_string(source().port());
+        text.replace(text.find(direct), direct.size(), "port=" + std::to_string(relay.port()) + conninfo_extra);
+        return text;
     }
 
     // Waits until the copy of the tables matching `like` has committed
@@ -233,11 +244,7 @@ TEST_F(Faults, WalsenderTerminated) {
 TEST_F(Faults, AStreamThatGoesSilentIsOpenedAgain) {
     src("CREATE TABLE t (id int PRIMARY KEY, v text)");
     TcpRelay relay(source().port());
-    std::string text = config("initial", "", "receive_timeout = \"2s\"");
-    const std::string direct = "port=" + std::to_string(source().port());
-    text.replace(text.find(direct), direct.size(),
-                 "port=" + std::to_string(relay.port()) + " options='-c wal_sender_timeout=10s'");
-    TempFile cfg(text);
+    TempFile cfg(config_through(relay, "receive_timeout = \"2s\"", " options='-c wal_sender_timeout=10s'"));
     AgentProcess agent = start_sync(cfg);
     ASSERT_TRUE(wait_until(
         [&] { return tgt_value_is("SELECT count(*) FROM tidemark.pipelines WHERE phase = 'streaming'", "1"); }, 60000))
@@ -258,6 +265,87 @@ TEST_F(Faults, AStreamThatGoesSilentIsOpenedAgain) {
     EXPECT_NE(log.find("ended the source session that pipeline " + slot() + "'s failed stream session left behind"),
               std::string::npos)
         << log;
+    agent.signal(SIGTERM);
+    auto code = agent.wait(std::chrono::seconds(60));
+    ASSERT_TRUE(code.has_value()) << "the agent did not stop on SIGTERM";
+    EXPECT_EQ(*code, 0) << agent.err();
+    expect_converged();
+}
+
+// A shutting-down walsender waits until the client confirms everything it
+// sent, asking for a reply again as soon as one arrives.  The applier
+// looked at the target's flushed WAL only when no message had come for a
+// while, so commits not yet flushed on the target when the ping-pong began
+// were never confirmed: the source's fast shutdown hung until pg_ctl gave
+// up.  The target's WAL writer is slowed here so that the last commit is
+// still unflushed when the source stops.
+TEST_F(Faults, TheSourceShutsDownWhileTheLastCommitIsNotYetFlushedOnTheTarget) {
+    src("CREATE TABLE t (id int PRIMARY KEY)");
+    tgt("ALTER SYSTEM SET wal_writer_delay = '5s'");
+    tgt("SELECT pg_reload_conf()");
+    TempFile cfg(config("initial"));
+    AgentProcess agent = start_sync(cfg);
+    ASSERT_TRUE(wait_until(
+        [&] { return tgt_value_is("SELECT count(*) FROM tidemark.pipelines WHERE phase = 'streaming'", "1"); }, 60000))
+        << agent.err();
+    src("INSERT INTO t VALUES (1)");
+    ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT count(*) FROM t", "1"); }, 60000)) << agent.err();
+
+    const auto started = std::chrono::steady_clock::now();
+    source().stop();
+    const auto waited =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    ::testing::Test::RecordProperty("source_stop_ms", static_cast<int>(waited.count()));
+    // Up to two wal_writer_delay for the target to flush, then one poll.
+    EXPECT_LT(waited.count(), 30000) << agent.err();
+    source().start();
+    src("INSERT INTO t VALUES (2)");
+    ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT count(*) FROM t", "2"); }, 60000)) << agent.err();
+    agent.signal(SIGTERM);
+    auto code = agent.wait(std::chrono::seconds(60));
+    ASSERT_TRUE(code.has_value()) << "the agent did not stop on SIGTERM";
+    EXPECT_EQ(*code, 0) << agent.err();
+    expect_converged();
+}
+
+// The slot watch keeps its own session to the source and, when it cannot
+// open one, tries again every ten seconds.  Its heartbeat timer ignored the
+// failure: once a heartbeat was due, the watch tried again every 50 ms,
+// twenty failed logins a second in the source's log for as long as the
+// source refused them (a shutdown held by the stream, a database closed to
+// new connections, a full max_connections).  Here the heartbeat is due
+// every second and the source database refuses new sessions while the
+// stream's walsender goes on.
+TEST_F(Faults, ASourceThatRefusesNewSessionsIsNotHammeredByTheSlotWatch) {
+    src("CREATE TABLE t (id int PRIMARY KEY)");
+    TcpRelay relay(source().port());
+    std::string text = config_through(relay, "");
+    text += "\n[slot]\nheartbeat = \"1s\"\n";
+    TempFile cfg(text);
+    AgentProcess agent = start_sync(cfg);
+    ASSERT_TRUE(wait_until(
+        [&] { return tgt_value_is("SELECT count(*) FROM tidemark.pipelines WHERE phase = 'streaming'", "1"); }, 60000))
+        << agent.err();
+    src("INSERT INTO t VALUES (1)");
+    ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT count(*) FROM t", "1"); }, 60000)) << agent.err();
+
+    source().exec("ALTER DATABASE " + db() + " ALLOW_CONNECTIONS false");
+    source().exec(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'tidemark' "
+        "AND backend_type = 'client backend'");
+    ASSERT_TRUE(wait_until(
+        [&] { return agent.err().find("could not check the replication slot") != std::string::npos; }, 30000))
+        << agent.err();
+    const int before = relay.connections();
+    std::this_thread::sleep_for(std::chrono::seconds(5));
+    const int attempts = relay.connections() - before;
+    source().exec("ALTER DATABASE " + db() + " ALLOW_CONNECTIONS true");
+    EXPECT_LE(attempts, 1) << agent.err();
+    ASSERT_TRUE(wait_until(
+        [&] { return agent.err().find("the slot watch reaches the source again") != std::string::npos; }, 30000))
+        << agent.err();
+    src("INSERT INTO t VALUES (2)");
+    ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT count(*) FROM t", "2"); }, 60000)) << agent.err();
     agent.signal(SIGTERM);
     auto code = agent.wait(std::chrono::seconds(60));
     ASSERT_TRUE(code.has_value()) << "the agent did not stop on SIGTERM";

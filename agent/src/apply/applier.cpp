@@ -211,6 +211,8 @@ void Applier::note_flushed(pg::Lsn flushed) noexcept {
         durable_ = unflushed_.front().second;
         unflushed_.pop_front();
     }
+    if (!in_txn_ && group_txns_ == 0 && pending_.empty() && unflushed_.empty())
+        durable_ = std::max(durable_, keepalive_end_);
 }
 
 void Applier::poll_flushed() {
@@ -221,11 +223,11 @@ void Applier::poll_flushed() {
 }
 
 void Applier::on_keepalive(pg::Lsn wal_end) noexcept {
-    if (!in_txn_ && group_txns_ == 0 && pending_.empty() && unflushed_.empty() && wal_end > durable_)
-        durable_ = wal_end;
+    keepalive_end_ = std::max(keepalive_end_, wal_end);
+    note_flushed(pg::Lsn());
 }
 
-void Applier::on_idle(Clock::time_point now) {
+void Applier::on_tick(Clock::time_point now) {
     auto d = deadline();
     if (d && now >= *d) close_group();
     poll_flushed();

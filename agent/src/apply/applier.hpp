@@ -68,15 +68,20 @@ public:
     // Applies the messages of one payload (taking their tuples).
     void process(const std::shared_ptr<Payload>& payload);
 
-    // A keepalive: the source has sent everything before `wal_end`.  With
-    // nothing received and not yet committed, everything before it is
-    // applied, so durable() moves there (as PostgreSQL's apply worker
-    // does): the slot need not keep WAL for an idle or filtered stream,
-    // and a shutting-down walsender sees its last position confirmed.
+    // A keepalive: the source has sent everything before `wal_end`.  Once
+    // everything received before it is applied and flushed, so is
+    // everything before `wal_end`, and durable() moves there (as
+    // PostgreSQL's apply worker does): the slot need not keep WAL for an
+    // idle or filtered stream, and a shutting-down walsender sees its last
+    // position confirmed.
     void on_keepalive(pg::Lsn wal_end) noexcept;
     // Commits the target transaction when it holds only whole source
-    // transactions and its latency is up (call when no message arrived).
-    void on_idle(Clock::time_point now);
+    // transactions and its latency is up, and learns how much of the
+    // target's WAL is flushed.  Call it when no message arrived, and at
+    // least every few hundred milliseconds however many arrive: a
+    // shutting-down walsender asks for a reply again as soon as it gets
+    // one, and its keepalives never leave the queue empty.
+    void on_tick(Clock::time_point now);
     // Commits what is complete now, whatever the batch size.  Returns
     // false (and changes nothing) inside a source transaction.
     bool commit_now();
@@ -99,7 +104,8 @@ public:
 
 private:
     std::int64_t step_of(std::int64_t commit_time) const noexcept;
-    // Moves durable() over the commits the target has flushed.
+    // Moves durable() over the commits the target has flushed, and on to
+    // the latest keepalive's position when nothing received is pending.
     void note_flushed(pg::Lsn flushed) noexcept;
     void poll_flushed();
     void on_begin(const wire::Begin& m);
@@ -129,6 +135,9 @@ private:
     std::int64_t group_commit_time_ = 0;
 
     pg::Lsn durable_;
+    // The latest keepalive's position, for durable() once what came
+    // before it is flushed.
+    pg::Lsn keepalive_end_;
     // Committed groups not known to be flushed yet: where each commit
     // landed in the target's WAL, and the source position it applied.
     std::deque<std::pair<pg::Lsn, pg::Lsn>> unflushed_;

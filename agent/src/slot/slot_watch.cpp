@@ -106,7 +106,10 @@ void SlotWatch::run(std::stop_token stop) {
     while (!stop.stop_requested()) {
         auto now = Clock::now();
         try {
-            if (now >= next_check || (heartbeat.enabled() && now >= heartbeat.next_tick(now))) {
+            // A heartbeat waits for the session like the check does: after
+            // a failure only the check's time brings the next attempt.
+            const bool heartbeat_due = heartbeat.enabled() && !failing && now >= heartbeat.next_tick(now);
+            if (now >= next_check || heartbeat_due) {
                 if (!conn) {
                     pg::Connection opened = connect(conninfo_, reply_timeout_);
                     std::lock_guard guard(socket_mutex);
@@ -132,7 +135,7 @@ void SlotWatch::run(std::stop_token stop) {
             failing = true;
         }
         auto wake_at = next_check;
-        if (heartbeat.enabled()) wake_at = std::min(wake_at, heartbeat.next_tick(Clock::now()));
+        if (heartbeat.enabled() && !failing) wake_at = std::min(wake_at, heartbeat.next_tick(Clock::now()));
         std::unique_lock lock(mutex_);
         wake_.wait_until(lock, stop, std::max(wake_at, Clock::now() + std::chrono::milliseconds(50)),
                          [] { return false; });

@@ -44,7 +44,9 @@ constexpr milliseconds kStopGrace{10000};
 // --once, while nothing arrives: how often the reader asks for a
 // keepalive, whose position tells whether the target is reached.
 constexpr milliseconds kKeepaliveRequest{250};
-
+// How often, however busy the stream, an overdue batch is committed and
+// the target's flushed WAL is read (Applier::on_tick).
+constexpr milliseconds kTickInterval{200};
 
 // Whether another tidemark pipeline keeps its state in this target
 // database: another source writes into it.  (Replication origins are per
@@ -143,8 +145,14 @@ StreamOutcome apply_queue(apply::Applier& applier, PayloadQueue& queue, std::ato
         return StreamOutcome{end, applier.durable()};
     };
     std::optional<Clock::time_point> stop_deadline;
+    auto next_tick = Clock::now();
     for (;;) {
         auto now = Clock::now();
+        if (now >= next_tick) {
+            applier.on_tick(now);
+            publish();
+            next_tick = now + kTickInterval;
+        }
         if (stop.stop_requested()) {
             if (!stop_deadline) stop_deadline = now + kStopGrace;
             if (!applier.in_source_transaction()) return finish(StreamEnd::stopped);
@@ -163,8 +171,7 @@ StreamOutcome apply_queue(apply::Applier& applier, PayloadQueue& queue, std::ato
         }
         auto item = queue.pop(wait);
         if (!item) {
-            applier.on_idle(Clock::now());
-            publish();
+            next_tick = Clock::now();
             continue;
         }
         switch (item->kind) {

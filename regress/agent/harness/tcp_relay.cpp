@@ -98,6 +98,7 @@ void TcpRelay::run(std::stop_token stop) {
         if (fds[0].revents & POLLIN) {
             int client = ::accept(listener_, nullptr, nullptr);
             if (client < 0) continue;
+            ++accepted_;
             int server = ::socket(AF_INET, SOCK_STREAM, 0);
             sockaddr_in target = loopback(target_port_);
             if (server < 0 || ::connect(server, reinterpret_cast<sockaddr*>(&target), sizeof target) != 0) {

@@ -22,6 +22,8 @@ public:
 
     int port() const noexcept { return port_; }
     void freeze() noexcept { ++generation_; }
+    // Connections accepted so far, relayed or not (the cluster may be down).
+    int connections() const noexcept { return accepted_.load(); }
 
 private:
     void run(std::stop_token stop);
@@ -30,6 +32,7 @@ private:
     int listener_ = -1;
     int port_ = 0;
     std::atomic<int> generation_{0};
+    std::atomic<int> accepted_{0};
     std::jthread thread_;
 };
 
