@@ -354,28 +354,33 @@ TEST_F(Faults, ASourceThatRefusesNewSessionsIsNotHammeredByTheSlotWatch) {
 }
 
 // What a DBA's work on the target does to the apply session: a lock held
-// for a while (under a database lock_timeout meant for interactive users),
-// then a cancel of the waiting apply statement.  The first must be waited
-// out, the second retried: both stopped the agent with exit 1 before.
+// for a while (under a database lock_timeout and statement_timeout meant
+// for interactive users), then a cancel of the waiting apply statement.
+// The first must be waited out, the second retried: both stopped the agent
+// with exit 1 before.
 TEST_F(Faults, ALockTimeoutOrACancelOnTheTargetIsWaitedOutOrRetried) {
     src("CREATE TABLE t (id int PRIMARY KEY, v int)");
     src("INSERT INTO t VALUES (1, 0)");
     tgt("ALTER DATABASE " + db() + " SET lock_timeout = '300ms'");
+    tgt("ALTER DATABASE " + db() + " SET statement_timeout = '2s'");
     TempFile cfg(config("initial"));
     AgentProcess agent = start_sync(cfg);
     ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT count(*) FROM t", "1"); }, 60000)) << agent.err();
     const std::string apply_waits =
         "SELECT count(*) FROM pg_stat_activity WHERE application_name = 'tidemark apply' AND wait_event_type = 'Lock'";
 
-    AgentProcess dba = target_session("dba", "BEGIN; LOCK TABLE t; SELECT pg_sleep(3); COMMIT");
+    AgentProcess dba =
+        target_session("dba", "SET statement_timeout = 0; BEGIN; LOCK TABLE t; SELECT pg_sleep(4); COMMIT");
     ASSERT_TRUE(wait_until([&] { return sleeping("dba"); })) << dba.err();
     src("UPDATE t SET v = 1");
     ASSERT_TRUE(wait_until([&] { return tgt_value_is(apply_waits, "1"); }, 30000)) << agent.err();
     ASSERT_TRUE(dba.wait(std::chrono::seconds(30)).has_value());
     ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT v FROM t", "1"); }, 30000)) << agent.err();
     EXPECT_EQ(agent.err().find("55P03"), std::string::npos) << agent.err();
+    EXPECT_EQ(agent.err().find("57014"), std::string::npos) << agent.err();
 
-    AgentProcess again = target_session("dba again", "BEGIN; LOCK TABLE t; SELECT pg_sleep(3); COMMIT");
+    AgentProcess again =
+        target_session("dba again", "SET statement_timeout = 0; BEGIN; LOCK TABLE t; SELECT pg_sleep(4); COMMIT");
     ASSERT_TRUE(wait_until([&] { return sleeping("dba again"); })) << again.err();
     src("UPDATE t SET v = 2");
     ASSERT_TRUE(wait_until([&] { return tgt_value_is(apply_waits, "1"); }, 30000)) << agent.err();
