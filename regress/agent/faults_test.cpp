@@ -353,6 +353,34 @@ TEST_F(Faults, ASourceThatRefusesNewSessionsIsNotHammeredByTheSlotWatch) {
     expect_converged();
 }
 
+// A database idle_in_transaction_session_timeout meant for interactive
+// users must not end the apply session while a batch waits for more source
+// transactions with rows already written: here the second transaction's
+// new column makes the applier write the first one's row before it adds
+// the column, and the batch then waits a second for more.  The server
+// ended the session after 300 ms (25P03; the agent saw a lost connection),
+// and every retry the same way, for ever.
+TEST_F(Faults, AnIdleInTransactionTimeoutOnTheTargetDoesNotEndTheApplySession) {
+    src("CREATE TABLE t (id int PRIMARY KEY)");
+    tgt("ALTER DATABASE " + db() + " SET idle_in_transaction_session_timeout = '300ms'");
+    TempFile cfg(config("initial", "auto_add_columns = true\nmax_batch_latency = \"1s\""));
+    AgentProcess agent = start_sync(cfg);
+    ASSERT_TRUE(wait_until(
+        [&] { return tgt_value_is("SELECT count(*) FROM tidemark.pipelines WHERE phase = 'streaming'", "1"); }, 60000))
+        << agent.err();
+    src("INSERT INTO t VALUES (1)");
+    src("ALTER TABLE t ADD COLUMN w int; INSERT INTO t VALUES (2, 2)");
+    ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT count(*) FROM t WHERE id = 1 OR w = 2", "2"); }, 30000))
+        << agent.err();
+    EXPECT_EQ(agent.err().find("25P03"), std::string::npos) << agent.err();
+    EXPECT_EQ(agent.err().find("retrying"), std::string::npos) << agent.err();
+    agent.signal(SIGTERM);
+    auto code = agent.wait(std::chrono::seconds(60));
+    ASSERT_TRUE(code.has_value()) << "the agent did not stop on SIGTERM";
+    EXPECT_EQ(*code, 0) << agent.err();
+    expect_converged();
+}
+
 // What a DBA's work on the target does to the apply session: a lock held
 // for a while (under a database lock_timeout and statement_timeout meant
 // for interactive users), then a cancel of the waiting apply statement.
