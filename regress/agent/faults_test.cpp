@@ -42,10 +42,7 @@ protected:
             },
             180000);
         ASSERT_TRUE(caught_up) << "the agent did not catch up after " << what << ":\n" << agent.err();
-        agent.signal(SIGTERM);
-        auto code = agent.wait(std::chrono::seconds(60));
-        ASSERT_TRUE(code.has_value()) << "the agent did not stop on SIGTERM";
-        EXPECT_EQ(*code, 0) << agent.err();
+        expect_clean_stop(agent);
         expect_converged();
     }
 
@@ -246,9 +243,7 @@ TEST_F(Faults, AStreamThatGoesSilentIsOpenedAgain) {
     TcpRelay relay(source().port());
     TempFile cfg(config_through(relay, "receive_timeout = \"2s\"", " options='-c wal_sender_timeout=10s'"));
     AgentProcess agent = start_sync(cfg);
-    ASSERT_TRUE(wait_until(
-        [&] { return tgt_value_is("SELECT count(*) FROM tidemark.pipelines WHERE phase = 'streaming'", "1"); }, 60000))
-        << agent.err();
+    ASSERT_TRUE(wait_streaming()) << agent.err();
     src("INSERT INTO t VALUES (1, 'before')");
     ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT count(*) FROM t", "1"); }, 60000)) << agent.err();
 
@@ -265,10 +260,7 @@ TEST_F(Faults, AStreamThatGoesSilentIsOpenedAgain) {
     EXPECT_NE(log.find("ended the source session that pipeline " + slot() + "'s failed stream session left behind"),
               std::string::npos)
         << log;
-    agent.signal(SIGTERM);
-    auto code = agent.wait(std::chrono::seconds(60));
-    ASSERT_TRUE(code.has_value()) << "the agent did not stop on SIGTERM";
-    EXPECT_EQ(*code, 0) << agent.err();
+    expect_clean_stop(agent);
     expect_converged();
 }
 
@@ -285,9 +277,7 @@ TEST_F(Faults, TheSourceShutsDownWhileTheLastCommitIsNotYetFlushedOnTheTarget) {
     tgt("SELECT pg_reload_conf()");
     TempFile cfg(config("initial"));
     AgentProcess agent = start_sync(cfg);
-    ASSERT_TRUE(wait_until(
-        [&] { return tgt_value_is("SELECT count(*) FROM tidemark.pipelines WHERE phase = 'streaming'", "1"); }, 60000))
-        << agent.err();
+    ASSERT_TRUE(wait_streaming()) << agent.err();
     src("INSERT INTO t VALUES (1)");
     ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT count(*) FROM t", "1"); }, 60000)) << agent.err();
 
@@ -301,10 +291,7 @@ TEST_F(Faults, TheSourceShutsDownWhileTheLastCommitIsNotYetFlushedOnTheTarget) {
     source().start();
     src("INSERT INTO t VALUES (2)");
     ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT count(*) FROM t", "2"); }, 60000)) << agent.err();
-    agent.signal(SIGTERM);
-    auto code = agent.wait(std::chrono::seconds(60));
-    ASSERT_TRUE(code.has_value()) << "the agent did not stop on SIGTERM";
-    EXPECT_EQ(*code, 0) << agent.err();
+    expect_clean_stop(agent);
     expect_converged();
 }
 
@@ -323,9 +310,7 @@ TEST_F(Faults, ASourceThatRefusesNewSessionsIsNotHammeredByTheSlotWatch) {
     text += "\n[slot]\nheartbeat = \"1s\"\n";
     TempFile cfg(text);
     AgentProcess agent = start_sync(cfg);
-    ASSERT_TRUE(wait_until(
-        [&] { return tgt_value_is("SELECT count(*) FROM tidemark.pipelines WHERE phase = 'streaming'", "1"); }, 60000))
-        << agent.err();
+    ASSERT_TRUE(wait_streaming()) << agent.err();
     src("INSERT INTO t VALUES (1)");
     ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT count(*) FROM t", "1"); }, 60000)) << agent.err();
 
@@ -346,10 +331,7 @@ TEST_F(Faults, ASourceThatRefusesNewSessionsIsNotHammeredByTheSlotWatch) {
         << agent.err();
     src("INSERT INTO t VALUES (2)");
     ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT count(*) FROM t", "2"); }, 60000)) << agent.err();
-    agent.signal(SIGTERM);
-    auto code = agent.wait(std::chrono::seconds(60));
-    ASSERT_TRUE(code.has_value()) << "the agent did not stop on SIGTERM";
-    EXPECT_EQ(*code, 0) << agent.err();
+    expect_clean_stop(agent);
     expect_converged();
 }
 
@@ -365,19 +347,14 @@ TEST_F(Faults, AnIdleInTransactionTimeoutOnTheTargetDoesNotEndTheApplySession) {
     tgt("ALTER DATABASE " + db() + " SET idle_in_transaction_session_timeout = '300ms'");
     TempFile cfg(config("initial", "auto_add_columns = true\nmax_batch_latency = \"1s\""));
     AgentProcess agent = start_sync(cfg);
-    ASSERT_TRUE(wait_until(
-        [&] { return tgt_value_is("SELECT count(*) FROM tidemark.pipelines WHERE phase = 'streaming'", "1"); }, 60000))
-        << agent.err();
+    ASSERT_TRUE(wait_streaming()) << agent.err();
     src("INSERT INTO t VALUES (1)");
     src("ALTER TABLE t ADD COLUMN w int; INSERT INTO t VALUES (2, 2)");
     ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT count(*) FROM t WHERE id = 1 OR w = 2", "2"); }, 30000))
         << agent.err();
     EXPECT_EQ(agent.err().find("25P03"), std::string::npos) << agent.err();
     EXPECT_EQ(agent.err().find("retrying"), std::string::npos) << agent.err();
-    agent.signal(SIGTERM);
-    auto code = agent.wait(std::chrono::seconds(60));
-    ASSERT_TRUE(code.has_value()) << "the agent did not stop on SIGTERM";
-    EXPECT_EQ(*code, 0) << agent.err();
+    expect_clean_stop(agent);
     expect_converged();
 }
 
@@ -417,10 +394,7 @@ TEST_F(Faults, ALockTimeoutOrACancelOnTheTargetIsWaitedOutOrRetried) {
     const std::string log = agent.err();
     EXPECT_NE(log.find("retrying from the saved position"), std::string::npos) << log;
     EXPECT_NE(log.find("57014"), std::string::npos) << log;
-    agent.signal(SIGTERM);
-    auto code = agent.wait(std::chrono::seconds(60));
-    ASSERT_TRUE(code.has_value()) << "the agent did not stop on SIGTERM";
-    EXPECT_EQ(*code, 0) << agent.err();
+    expect_clean_stop(agent);
     expect_converged();
 }
 

@@ -2,8 +2,6 @@
 // holds, and past the WAL the pipeline does not stream (excluded tables,
 // other databases).  A slot held at the last streamed commit keeps all the
 // WAL written after it, and a walsender that shuts down waits for it.
-#include <csignal>
-
 #include "sync_fixture.hpp"
 
 namespace tidemark::testing {
@@ -22,9 +20,7 @@ TEST_F(SlotProgress, ConfirmsPastWhatThePipelineDoesNotStream) {
     src("CREATE TABLE t (id int PRIMARY KEY); CREATE TABLE skipped (id int PRIMARY KEY)");
     TempFile cfg(config("initial", "", "exclude = [\"public.skipped\"]"));
     AgentProcess agent = start_sync(cfg);
-    ASSERT_TRUE(wait_until(
-        [&] { return tgt_value_is("SELECT count(*) FROM tidemark.pipelines WHERE phase = 'streaming'", "1"); }, 60000))
-        << agent.err();
+    ASSERT_TRUE(wait_streaming()) << agent.err();
 
     // Nothing streamed: the walsender's keepalive finds the applier idle.
     src("INSERT INTO skipped VALUES (1)");
@@ -42,10 +38,7 @@ TEST_F(SlotProgress, ConfirmsPastWhatThePipelineDoesNotStream) {
     EXPECT_TRUE(wait_until([&] { return confirmed(after_both); }, 10000)) << agent.err();
     EXPECT_EQ(tgt_value("SELECT count(*) FROM t"), "1");
 
-    agent.signal(SIGTERM);
-    auto code = agent.wait(std::chrono::seconds(60));
-    ASSERT_TRUE(code.has_value()) << "the agent did not stop on SIGTERM";
-    EXPECT_EQ(*code, 0) << agent.err();
+    expect_clean_stop(agent);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <csignal>
 #include <cstdio>
 #include <functional>
 #include <stdexcept>
@@ -76,6 +77,18 @@ AgentRun SyncTest::sync_ok(const std::string& config_text, const std::vector<std
     AgentRun run = sync_once(config_text, extra);
     EXPECT_EQ(run.exit_code, 0) << describe(run);
     return run;
+}
+
+bool SyncTest::wait_streaming() const {
+    return wait_until(
+        [&] { return tgt_value_is("SELECT count(*) FROM tidemark.pipelines WHERE phase = 'streaming'", "1"); }, 60000);
+}
+
+void SyncTest::expect_clean_stop(AgentProcess& agent) {
+    agent.signal(SIGTERM);
+    auto code = agent.wait(std::chrono::seconds(60));
+    ASSERT_TRUE(code.has_value()) << "the agent did not stop on SIGTERM";
+    EXPECT_EQ(*code, 0) << agent.err();
 }
 
 AgentProcess SyncTest::start_sync(const TempFile& config_file, const std::vector<std::string>& extra) const {

@@ -45,6 +45,10 @@ protected:
     // The same, expected to exit 0 (the run is described when it does not).
     AgentRun sync_ok(const std::string& config_text, const std::vector<std::string>& extra = {}) const;
     AgentProcess start_sync(const TempFile& config_file, const std::vector<std::string>& extra = {}) const;
+    // Whether the pipeline reached streaming (its copy done) within a minute.
+    bool wait_streaming() const;
+    // SIGTERM to a running `tidemark sync`, which must exit 0 within a minute.
+    static void expect_clean_stop(AgentProcess& agent);
 
     void src(const std::string& sql) const { source().exec(sql, db_); }
     void tgt(const std::string& sql) const { target().exec(sql, db_); }
