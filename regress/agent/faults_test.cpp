@@ -269,15 +269,19 @@ TEST_F(Faults, AStreamThatGoesSilentIsOpenedAgain) {
 // looked at the target's flushed WAL only when no message had come for a
 // while, so commits not yet flushed on the target when the ping-pong began
 // were never confirmed: the source's fast shutdown hung until pg_ctl gave
-// up.  The target's WAL writer is slowed here so that the last commit is
-// still unflushed when the source stops.
+// up.  Here the apply's asynchronous commit stays unflushed for seconds:
+// nothing on the target commits synchronously, and its WAL writer flushes
+// a partial page only every 5 s and has just flushed (woken by 20 kB of
+// WAL).
 TEST_F(Faults, TheSourceShutsDownWhileTheLastCommitIsNotYetFlushedOnTheTarget) {
     src("CREATE TABLE t (id int PRIMARY KEY)");
     tgt("ALTER SYSTEM SET wal_writer_delay = '5s'");
+    tgt("ALTER SYSTEM SET synchronous_commit = off");
     tgt("SELECT pg_reload_conf()");
     TempFile cfg(config("initial"));
     AgentProcess agent = start_sync(cfg);
     ASSERT_TRUE(wait_streaming()) << agent.err();
+    tgt("SELECT pg_logical_emit_message(true, 'test', repeat('x', 20000))");
     src("INSERT INTO t VALUES (1)");
     ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT count(*) FROM t", "1"); }, 60000)) << agent.err();
 
@@ -288,6 +292,9 @@ TEST_F(Faults, TheSourceShutsDownWhileTheLastCommitIsNotYetFlushedOnTheTarget) {
     ::testing::Test::RecordProperty("source_stop_ms", static_cast<int>(waited.count()));
     // Up to two wal_writer_delay for the target to flush, then one poll.
     EXPECT_LT(waited.count(), 30000) << agent.err();
+    tgt("ALTER SYSTEM RESET wal_writer_delay");
+    tgt("ALTER SYSTEM RESET synchronous_commit");
+    tgt("SELECT pg_reload_conf()");
     source().start();
     src("INSERT INTO t VALUES (2)");
     ASSERT_TRUE(wait_until([&] { return tgt_value_is("SELECT count(*) FROM t", "2"); }, 60000)) << agent.err();
