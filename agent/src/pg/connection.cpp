@@ -265,37 +265,6 @@ Result Connection::exec_params(std::string_view sql, std::span<const Param> para
                  what);
 }
 
-void Connection::prepare(std::string_view name, std::string_view sql, std::span<const Oid> param_types,
-                         std::string_view context) {
-    std::string what = context.empty() ? "while preparing statement " + std::string(name) : std::string(context);
-    require_open(what);
-    check(Result(PQprepare(conn_, std::string(name).c_str(), std::string(sql).c_str(),
-                           static_cast<int>(param_types.size()), param_types.empty() ? nullptr : param_types.data())),
-          what);
-}
-
-Result Connection::exec_prepared(std::string_view name, const TextParams& params, std::string_view context,
-                                 ResultFormat format) {
-    auto views = from_text(params);
-    return exec_prepared(name, std::span<const Param>(views), context, format);
-}
-
-Result Connection::exec_prepared(std::string_view name, std::span<const Param> params, std::string_view context,
-                                 ResultFormat format) {
-    std::string what = context.empty() ? "while running statement " + std::string(name) : std::string(context);
-    require_open(what);
-    ParamArrays a = arrays(params);
-    if (reply_timeout_.count() > 0) {
-        if (PQsendQueryPrepared(conn_, std::string(name).c_str(), static_cast<int>(params.size()), a.values.data(),
-                                a.lengths.data(), a.formats.data(), static_cast<int>(format)) != 1)
-            throw DatabaseError::from_connection(conn_, what);
-        return check(await_reply(what), what);
-    }
-    return check(Result(PQexecPrepared(conn_, std::string(name).c_str(), static_cast<int>(params.size()),
-                                       a.values.data(), a.lengths.data(), a.formats.data(), static_cast<int>(format))),
-                 what);
-}
-
 void Connection::put_copy_data(std::string_view data, std::string_view context) {
     std::string_view what = context.empty() ? std::string_view("while sending COPY data") : context;
     require_open(what);

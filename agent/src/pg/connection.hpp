@@ -36,7 +36,7 @@ struct ConnectOptions {
 
 // One query parameter as a view; the caller keeps the bytes alive until the
 // call returns.  nullopt is SQL NULL.  Binary parameters are in the type's
-// send format and need a parameter type (prepare with types, or Oid here).
+// send format and need a parameter type (Oid here).
 struct Param {
     std::optional<std::string_view> value;
     bool binary = false;
@@ -97,12 +97,6 @@ public:
                        ResultFormat format = ResultFormat::text);
     Result exec_params(std::string_view sql, std::span<const Param> params, std::string_view context = {},
                        ResultFormat format = ResultFormat::text);
-    void prepare(std::string_view name, std::string_view sql, std::span<const Oid> param_types = {},
-                 std::string_view context = {});
-    Result exec_prepared(std::string_view name, const TextParams& params, std::string_view context = {},
-                         ResultFormat format = ResultFormat::text);
-    Result exec_prepared(std::string_view name, std::span<const Param> params, std::string_view context = {},
-                         ResultFormat format = ResultFormat::text);
 
     // COPY ... FROM STDIN: after exec() returned PGRES_COPY_IN.
     void put_copy_data(std::string_view data, std::string_view context = {});

@@ -99,9 +99,7 @@ void fence_origins(pg::Connection& target, const std::string& pipeline) {
 
 void fence_slot(const config::Config& config, const std::string& slot, const std::string& pipeline,
                 std::optional<int> only = std::nullopt) {
-    pg::ConnectOptions o;
-    o.application_name = "tidemark";
-    pg::Connection source = pg::Connection::connect(config.source.conninfo, o);
+    pg::Connection source = pg::Connection::connect(config.source.conninfo);
     auto info = stream::slot_info(source, slot);
     // A slot of another plugin is not a tidemark pipeline's: the start
     // refuses it with its own message.
@@ -139,9 +137,7 @@ void fence_abandoned_sessions(const config::Config& config, const state::Pipelin
         left.walsender_pid.reset();
     }
     if (left.apply_pid) {
-        pg::ConnectOptions o;
-        o.application_name = "tidemark";
-        pg::Connection target = pg::Connection::connect(config.target.conninfo, o);
+        pg::Connection target = pg::Connection::connect(config.target.conninfo);
         fence_origin(target, pipeline.origin_name, pipeline.name, left.apply_pid);
         left.apply_pid.reset();
     }
