@@ -8,6 +8,8 @@
 #
 # Backlog: a pgbench run of small transactions, then single-column updates of
 # 1M rows in 10 transactions (sizes times BENCH_SCALE), then one marker row.
+# For scale, it also times those bulk updates run directly on a copy of the
+# target, without replication: the work one target session cannot avoid.
 # Environment: BENCH_SCALE, BENCH_TXNS (transactions of the bulk update,
 # default 10), BENCH_SUB_BINARY (on: the subscription uses
 # binary = true), BENCH_SAMPLE_WAITS (1: log what the servers wait on),
@@ -64,7 +66,7 @@ SQL
 # as tidemark's own copy writes it: its rows are this source's, not a local
 # user's (which every first change would then conflict with).
 sql "$tgt_port" postgres "SELECT pg_replication_origin_create('tidemark_bench_tm_detect')" >/dev/null
-for t in sub_target tm_target tm_detect_target; do
+for t in sub_target tm_target tm_detect_target floor_target; do
   sql "$tgt_port" postgres "CREATE DATABASE $t"
   # The dump of schema public creates it.
   sql "$tgt_port" "$t" "DROP SCHEMA public"
@@ -116,9 +118,13 @@ pgbench -n -c "$pgbench_clients" -j 2 -t "$per_client" -h 127.0.0.1 -p "$src_por
 # after it: each applier's time to pass it splits its catch-up in two.
 phase_lsn=$(sql "$src_port" "$db" "SELECT pg_current_wal_lsn()")
 per=$(( (rows + txns - 1) / txns ))
-for (( lo = 0; lo < rows; lo += per )); do
-  echo "UPDATE bench_rows SET a = a + 1 WHERE id > $lo AND id <= $(( lo + per ));"
-done | sql_file "$src_port" "$db"
+bulk_updates() {
+  local lo
+  for (( lo = 0; lo < rows; lo += per )); do
+    echo "UPDATE bench_rows SET a = a + 1 WHERE id > $lo AND id <= $(( lo + per ));"
+  done
+}
+bulk_updates | sql_file "$src_port" "$db"
 # Every transaction of the backlog ends before end_lsn; the marker commits
 # after it, so a target whose origin has passed end_lsn has applied it all.
 end_lsn=$(sql "$src_port" "$db" "SELECT pg_current_wal_lsn()")
@@ -309,6 +315,20 @@ dt_conflicts=$(sql "$tgt_port" tm_detect_target "SELECT count(*) FROM tidemark.c
 log "  tidemark with detection: $dt_s s (pgbench part $dt_p1 s), peak RSS $dt_rss MB, CPU: agent $dt_cpu s, source $dt_src_cpu s," \
   "target $dt_tgt_cpu s, conflicts logged: $dt_conflicts"
 
+# ---- the target's own time for the bulk part: no replication -----------------
+# The bulk updates run on a copy of the target made before the backlog, as
+# the source ran them: one UPDATE statement per transaction, one session.
+# An applier that keeps each source transaction whole applies it on one
+# target session, and that session has at least this work to do.
+log "apply: the bulk updates run directly on the target (no replication)"
+quiet
+t0=$(now)
+bulk_updates | sql_file "$tgt_port" floor_target
+floor_s=$(elapsed "$t0" "$(now)")
+[ "$(sql "$tgt_port" floor_target "SELECT sum(a) FROM bench_rows")" = "$(sql "$src_port" "$db" "SELECT sum(a) FROM bench_rows")" ] \
+  || die "the bulk updates run on the target's copy did not give the source's rows"
+log "  the target's own bulk updates: $floor_s s"
+
 {
   echo "# Apply benchmark: catching up a backlog"
   echo
@@ -333,6 +353,9 @@ log "  tidemark with detection: $dt_s s (pgbench part $dt_p1 s), peak RSS $dt_rs
   echo "speed-up, subscription time / tidemark time: $(ratio "$sub_s" "$tm_s")" \
     "(pgbench part $(ratio "$sub_p1" "$tm_p1"), bulk part $(ratio "$(elapsed "$sub_p1" "$sub_s")" "$(elapsed "$tm_p1" "$tm_s")"))"
   echo "conflict detection cost, time with detection / time without: $(ratio "$dt_s" "$tm_s") ($dt_conflicts conflicts logged)"
+  echo "the bulk updates run directly on the target, one UPDATE per transaction as on the source, no replication:" \
+    "$floor_s s; the subscription's bulk part takes $(ratio "$(elapsed "$sub_p1" "$sub_s")" "$floor_s") times that," \
+    "tidemark's $(ratio "$(elapsed "$tm_p1" "$tm_s")" "$floor_s")"
   echo "(tidemark's time includes its process start, connections and the final report; the subscription's"
   echo "starts at ALTER SUBSCRIPTION ... ENABLE and ends when its origin has passed the backlog's end;"
   echo "the pgbench part ends when the applier's origin has passed the last pgbench commit, polled every 0.1 s;"

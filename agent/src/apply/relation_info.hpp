@@ -27,8 +27,14 @@ struct ColumnInfo {
     // source type (its array type, on the target); 0 when the type has no
     // array type (it is itself an array), so binary values go one by one.
     Oid array_type = 0;
-    std::string target_type;  // the target column's type, for casts of text values
+    std::string target_type;  // the target column's type, as format_type() names it
     bool identity = false;    // part of the source's replica identity
+    Oid target_type_oid = 0;
+    // The type text values are cast to: the target column's type under its
+    // domains, without a length.  An explicit cast to varchar(3), or to a
+    // domain over it, cuts a longer string without a word; written into the
+    // column, the value is checked as an assignment is, and refused.
+    std::string text_cast;
 };
 
 struct RelationInfo {
@@ -44,6 +50,11 @@ struct RelationInfo {
     // among the target's primary key and usable unique indexes; empty
     // when the target has none the source's old tuples can fill.
     std::vector<std::size_t> key;
+    // Whole rows for the key go through MERGE instead of INSERT ... ON
+    // CONFLICT DO UPDATE: the target has MERGE (PostgreSQL 15+) and each
+    // key column's values arrive in its own type, so the join on the key
+    // can use the key's index.
+    bool merge_rows = false;
     // Columns that find a row when there is no key: every column under
     // REPLICA IDENTITY FULL, else the source's identity columns.
     std::vector<std::size_t> locate;

@@ -69,7 +69,7 @@ ArrayColumns add_arrays(Statement& s, const RelationInfo& rel, const std::vector
         std::string alias = std::string(alias_prefix) + std::to_string(j);
         args.push_back("$" + std::to_string(n));
         aliases.push_back(alias);
-        out.exprs.push_back(binary ? "u." + alias : "u." + alias + "::" + c.target_type);
+        out.exprs.push_back(binary ? "u." + alias : "u." + alias + "::" + c.text_cast);
     }
     out.from = "unnest(" + join(args, ", ") + ") AS u(" + join(aliases, ", ") + ")";
     return out;
@@ -102,6 +102,43 @@ Statement insert_rows(const RelationInfo& rel, const std::vector<const wire::Tup
     s.sql = "INSERT INTO " + rel.target_table + " (" + join(names, ", ") + ") SELECT " + join(a.exprs, ", ") +
             " FROM " + a.from;
     if (upsert) s.sql += conflict_clause(rel);
+    return s;
+}
+
+// What INSERT ... ON CONFLICT DO UPDATE does, without its cost for a row
+// that exists (most of them: the rows of updates): a speculative insertion
+// that finds the conflict, then a lock on the row written to the WAL before
+// the update itself.  MERGE finds the row by joining on the key and
+// updates the columns it names, so a NOT NULL column the source no longer
+// has does not refuse an update either.  A row inserted by another session
+// in between is a unique violation, which the batch's change-by-change
+// replay then writes.  `exprs` give the values of columns `cols` (the key
+// among them), selected FROM `from` when it is not empty.
+std::string merge_sql(const RelationInfo& rel, const std::vector<std::size_t>& cols,
+                      const std::vector<std::string>& exprs, const std::string& from) {
+    std::vector<std::string> names, values, on, sets;
+    for (std::size_t i : cols) {
+        const std::string& name = rel.columns[i].quoted;
+        names.push_back(name);
+        values.push_back("s." + name);
+        if (is_key(rel, i))
+            on.push_back("t." + name + " = s." + name);
+        else
+            sets.push_back(name + " = s." + name);
+    }
+    return "MERGE INTO " + rel.target_table + " AS t USING (SELECT " + join(exprs, ", ") +
+           (from.empty() ? "" : " FROM " + from) + ") AS s(" + join(names, ", ") + ") ON " + join(on, " AND ") +
+           " WHEN MATCHED THEN " + (sets.empty() ? std::string("DO NOTHING") : "UPDATE SET " + join(sets, ", ")) +
+           " WHEN NOT MATCHED THEN INSERT (" + join(names, ", ") + ") VALUES (" + join(values, ", ") + ")";
+}
+
+Statement merge_rows(const RelationInfo& rel, const std::vector<const wire::Tuple*>& rows) {
+    Statement s;
+    s.reusable = true;
+    s.context = "while writing " + std::to_string(rows.size()) + " rows to " + rel.target_table;
+    auto cols = all_columns(rel);
+    ArrayColumns a = add_arrays(s, rel, cols, rows);
+    s.sql = merge_sql(rel, cols, a.exprs, a.from);
     return s;
 }
 
@@ -148,7 +185,7 @@ std::string scalar(Statement& s, const ColumnInfo& c, const wire::Value& v) {
             return "$" + std::to_string(s.borrow(v.bytes, true, c.source_type));
         case wire::ValueKind::text:
             // Binary text is the text's bytes: no copy, no terminator needed.
-            return "$" + std::to_string(s.borrow(v.bytes, true, kTextOid)) + "::" + c.target_type;
+            return "$" + std::to_string(s.borrow(v.bytes, true, kTextOid)) + "::" + c.text_cast;
         default:
             return "NULL::" + c.target_type;
     }
@@ -167,6 +204,12 @@ Statement insert_one(const RelationInfo& rel, const wire::Tuple& row, bool upser
     for (std::size_t i = 0; i < rel.columns.size() && i < row.size(); ++i) {
         names.push_back(rel.columns[i].quoted);
         exprs.push_back(scalar(s, rel.columns[i], row[i]));
+    }
+    if (upsert && rel.merge_rows) {
+        std::vector<std::size_t> cols = all_columns(rel);
+        cols.resize(names.size());
+        s.sql = merge_sql(rel, cols, exprs, "");
+        return s;
     }
     s.sql = "INSERT INTO " + rel.target_table + " (" + join(names, ", ") + ") VALUES (" + join(exprs, ", ") + ")";
     if (upsert) s.sql += conflict_clause(rel);
@@ -364,7 +407,11 @@ std::vector<Statement> keyed_statements(const RelationInfo& rel, const KeyedRows
         out.push_back(delete_rows(rel, rows.removes));
         if (row_guard) guard(out.back(), rel, *row_guard, rows.removes.size(), false);
     }
-    if (!rows.upserts.empty()) {
+    if (!rows.upserts.empty() && rel.merge_rows && !row_guard) {
+        // The guard counts the rows a RETURNING clause gives back, which
+        // MERGE has only from PostgreSQL 17.
+        out.push_back(merge_rows(rel, rows.upserts));
+    } else if (!rows.upserts.empty()) {
         out.push_back(insert_rows(rel, rows.upserts, true));
         // ON CONFLICT DO NOTHING (a table of key columns only) leaves
         // nothing to overwrite and no count to check.

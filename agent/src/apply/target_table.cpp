@@ -50,15 +50,20 @@ std::optional<TargetTable> load(pg::Connection& conn, const pg::Result& found, c
     pg::TextParams oid{std::to_string(t.oid)};
     pg::Result cols = conn.exec_params(
         "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attgenerated <> '', a.atttypid, "
-        "a.atttypmod, a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '' "
+        "a.atttypmod, a.attnotnull AND NOT a.atthasdef AND a.attidentity = '' AND a.attgenerated = '', "
+        "(WITH RECURSIVE d(oid, base) AS ("
+        "SELECT t.oid, t.typbasetype FROM pg_catalog.pg_type t WHERE t.oid = a.atttypid "
+        "UNION ALL SELECT t.oid, t.typbasetype FROM d JOIN pg_catalog.pg_type t ON t.oid = d.base) "
+        "SELECT pg_catalog.format_type(d.oid, -1) FROM d WHERE d.base = 0) "
         "FROM pg_catalog.pg_attribute a WHERE a.attrelid = $1::pg_catalog.oid "
         "AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
         oid, what);
     for (int i = 0; i < cols.rows(); ++i)
-        t.columns.push_back(
-            TargetColumn{std::string(cols.value(i, 0)), std::string(cols.value(i, 1)), cols.value(i, 2) == "t",
-                         static_cast<Oid>(std::stoul(std::string(cols.value(i, 3)))),
-                         static_cast<std::int32_t>(std::stol(std::string(cols.value(i, 4)))), cols.value(i, 5) == "t"});
+        t.columns.push_back(TargetColumn{std::string(cols.value(i, 0)), std::string(cols.value(i, 1)),
+                                         cols.value(i, 2) == "t",
+                                         static_cast<Oid>(std::stoul(std::string(cols.value(i, 3)))),
+                                         static_cast<std::int32_t>(std::stol(std::string(cols.value(i, 4)))),
+                                         cols.value(i, 5) == "t", std::string(cols.value(i, 6))});
 
     pg::Result keys = conn.exec_params(
         "SELECT array_agg(a.attname ORDER BY k.n) "

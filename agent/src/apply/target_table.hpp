@@ -23,6 +23,10 @@ struct TargetColumn {
     std::int32_t typmod = -1;
     // NOT NULL without a default: a row that does not name it is refused.
     bool required = false;
+    // The type under its domains, without a length or precision
+    // (format_type(oid, -1): "bpchar", not "character", which is char(1)):
+    // what text values are cast to (see ColumnInfo::text_cast).
+    std::string base_type;
 };
 
 struct TargetTable {

@@ -38,6 +38,50 @@ TEST(StatementBuilder, UpsertsEveryColumnAsATypedBinaryArray) {
     EXPECT_EQ(static_cast<unsigned char>(body[7]), 1) << "body has a NULL: has_nulls must be set";
 }
 
+TEST(StatementBuilder, WholeRowsMergeOnTheKeyWhereTheTargetHasMerge) {
+    auto rel = testing::items_relation();
+    rel->merge_rows = true;
+    Values v;
+    std::vector<Change> changes;
+    changes.push_back(testing::update(rel, {v.id(1), v.text("a"), v.text("x")}));
+    changes.push_back(testing::insert(rel, {v.id(2), v.text("b"), Values::null()}));
+    TableConflation t(rel);
+    for (const auto& c : changes) ASSERT_TRUE(t.absorb(c));
+    auto stmts = setwise_statements(t);
+    ASSERT_EQ(stmts.size(), 1u);
+    EXPECT_EQ(stmts[0].sql,
+              "MERGE INTO \"public\".\"items\" AS t USING (SELECT u.c0, u.c1::text, u.c2::text FROM unnest($1, $2, "
+              "$3) AS u(c0, c1, c2)) AS s(\"id\", \"name\", \"body\") ON t.\"id\" = s.\"id\" WHEN MATCHED THEN "
+              "UPDATE SET \"name\" = s.\"name\", \"body\" = s.\"body\" WHEN NOT MATCHED THEN INSERT (\"id\", "
+              "\"name\", \"body\") VALUES (s.\"id\", s.\"name\", s.\"body\")");
+    EXPECT_TRUE(stmts[0].reusable);
+    ASSERT_EQ(stmts[0].params.size(), 3u);
+
+    // Conflict detection's guard counts what RETURNING gives back, which
+    // MERGE lacks before PostgreSQL 17: the guarded form stays an upsert.
+    RowGuard guard;
+    KeyedRows rows;
+    for (const auto& e : t.entries()) rows.upserts.push_back(&e.tuple());
+    auto guarded = keyed_statements(*rel, rows, &guard);
+    ASSERT_EQ(guarded.size(), 1u);
+    EXPECT_NE(guarded[0].sql.find("ON CONFLICT (\"id\") DO UPDATE"), std::string::npos) << guarded[0].sql;
+}
+
+TEST(StatementBuilder, AKeyOnlyTableMergesToNothingForARowItHas) {
+    auto rel = testing::items_relation();
+    rel->columns.resize(1);
+    rel->merge_rows = true;
+    Values v;
+    Change c = testing::insert(rel, {v.id(1)});
+    TableConflation t(rel);
+    ASSERT_TRUE(t.absorb(c));
+    auto stmts = setwise_statements(t);
+    ASSERT_EQ(stmts.size(), 1u);
+    EXPECT_NE(stmts[0].sql.find("WHEN MATCHED THEN DO NOTHING WHEN NOT MATCHED THEN INSERT (\"id\") VALUES (s.\"id\")"),
+              std::string::npos)
+        << stmts[0].sql;
+}
+
 TEST(StatementBuilder, DeletesComeBeforeUpsertsAndPartialUpdatesAfter) {
     auto rel = testing::items_relation();
     Values v;
@@ -91,6 +135,21 @@ TEST(StatementBuilder, FullRowUpdateWithSameKeyIsAnUpsert) {
     ASSERT_TRUE(p.statement);
     EXPECT_TRUE(p.statement->sql.starts_with("INSERT INTO \"public\".\"items\""));
     EXPECT_NE(p.statement->sql.find("ON CONFLICT (\"id\")"), std::string::npos);
+}
+
+TEST(StatementBuilder, AFullRowUpdateWrittenAloneMergesWhereTheTargetHasMerge) {
+    auto rel = testing::items_relation();
+    rel->merge_rows = true;
+    Values v;
+    Change c = testing::update(rel, {v.id(1), v.text("a"), v.text("b")});
+    RowPlan p = row_statement(c);
+    ASSERT_TRUE(p.statement);
+    EXPECT_EQ(p.statement->sql,
+              "MERGE INTO \"public\".\"items\" AS t USING (SELECT $1, $2::text, $3::text) AS s(\"id\", \"name\", "
+              "\"body\") ON t.\"id\" = s.\"id\" WHEN MATCHED THEN UPDATE SET \"name\" = s.\"name\", \"body\" = "
+              "s.\"body\" WHEN NOT MATCHED THEN INSERT (\"id\", \"name\", \"body\") VALUES (s.\"id\", s.\"name\", "
+              "s.\"body\")");
+    ASSERT_EQ(p.statement->params.size(), 3u);
 }
 
 TEST(StatementBuilder, FullIdentityWithoutKeyLocatesOneRowByTextForm) {
