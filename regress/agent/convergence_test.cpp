@@ -109,8 +109,9 @@ TEST_F(Convergence, TruncateIsApplied) {
 TEST_F(Convergence, WholeRowsOverwriteTheTargetsRowsAndRecreateTheOnesItLacks) {
     // Whole rows are merged on the key (MERGE on this PostgreSQL 15 target):
     // a row the target has is overwritten, one it lost is inserted again,
-    // a row of key columns only that it has is left alone, and a
-    // partitioned target takes its rows in the right partitions.
+    // a row of key columns only that it has is left alone, a partitioned
+    // target takes its rows in the right partitions, and a table with a
+    // rule, which MERGE refuses, is written as before.
     src(R"SQL(
         CREATE TABLE accounts (id int PRIMARY KEY, owner text, balance numeric, note text);
         CREATE TABLE tags (id int PRIMARY KEY);
@@ -120,11 +121,16 @@ TEST_F(Convergence, WholeRowsOverwriteTheTargetsRowsAndRecreateTheOnesItLacks) {
         INSERT INTO accounts SELECT g, 'owner ' || g, g * 10, NULL FROM generate_series(1, 6) g;
         INSERT INTO tags SELECT generate_series(1, 3);
         INSERT INTO readings SELECT CASE WHEN g % 2 = 0 THEN 'n' ELSE 's' END, g, g FROM generate_series(1, 6) g;
+        CREATE TABLE ruled (id int PRIMARY KEY, v text);
+        INSERT INTO ruled VALUES (1, 'a');
     )SQL");
     tgt(R"SQL(
         CREATE TABLE readings (region text, id int, value int, PRIMARY KEY (region, id)) PARTITION BY LIST (region);
         CREATE TABLE readings_n PARTITION OF readings FOR VALUES IN ('n');
         CREATE TABLE readings_s PARTITION OF readings FOR VALUES IN ('s');
+        CREATE TABLE ruled (id int PRIMARY KEY, v text);
+        CREATE TABLE ruled_audit (id int);
+        CREATE RULE audit AS ON DELETE TO ruled DO ALSO INSERT INTO ruled_audit VALUES (OLD.id);
     )SQL");
     ASSERT_EQ(sync_once(config("initial")).exit_code, 0);
     // Local writes the source's next changes must undo.
@@ -139,6 +145,8 @@ TEST_F(Convergence, WholeRowsOverwriteTheTargetsRowsAndRecreateTheOnesItLacks) {
         UPDATE tags SET id = id WHERE id <= 2;
         UPDATE readings SET value = value * 100 WHERE id <= 4;
         INSERT INTO readings VALUES ('n', 8, 8);
+        UPDATE ruled SET v = 'b';
+        INSERT INTO ruled VALUES (2, 'c');
         COMMIT;
     )SQL");
     auto run = sync_once(config("initial"));
@@ -151,6 +159,7 @@ TEST_F(Convergence, WholeRowsOverwriteTheTargetsRowsAndRecreateTheOnesItLacks) {
                         "FROM readings"),
               "readings_s:1:100,readings_n:2:200,readings_s:3:300,readings_n:4:400,readings_s:5:5,"
               "readings_n:6:6,readings_n:8:8");
+    EXPECT_EQ(tgt_value("SELECT string_agg(id || ':' || v, ',' ORDER BY id) FROM ruled"), "1:b,2:c");
     EXPECT_EQ(tgt_value("SELECT count(*) FROM tidemark.dead_letters"), "0");
     expect_converged();
 }

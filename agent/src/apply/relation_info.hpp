@@ -51,9 +51,9 @@ struct RelationInfo {
     // when the target has none the source's old tuples can fill.
     std::vector<std::size_t> key;
     // Whole rows for the key go through MERGE instead of INSERT ... ON
-    // CONFLICT DO UPDATE: the target has MERGE (PostgreSQL 15+) and each
-    // key column's values arrive in its own type, so the join on the key
-    // can use the key's index.
+    // CONFLICT DO UPDATE: the target has MERGE (PostgreSQL 15+), the table
+    // has no rule (MERGE refuses those), and each key column's values
+    // arrive in its own type, so the join on the key can use its index.
     bool merge_rows = false;
     // Columns that find a row when there is no key: every column under
     // REPLICA IDENTITY FULL, else the source's identity columns.

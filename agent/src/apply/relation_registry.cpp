@@ -392,7 +392,7 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
             break;
         }
     }
-    info->merge_rows = info->keyed() && conn.server_version() >= 150000 &&
+    info->merge_rows = info->keyed() && conn.server_version() >= 150000 && !target->has_rules &&
                        std::all_of(info->key.begin(), info->key.end(), [&](std::size_t k) {
                            return info->columns[k].source_type == info->columns[k].target_type_oid;
                        });

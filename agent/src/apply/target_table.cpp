@@ -47,6 +47,7 @@ std::optional<TargetTable> load(pg::Connection& conn, const pg::Result& found, c
     TargetTable t;
     t.oid = static_cast<Oid>(std::stoul(std::string(found.value(0, 0))));
     t.name = pg::quote_qualified(found.value(0, 1), found.value(0, 2));
+    t.has_rules = found.value(0, 3) == "t";
     pg::TextParams oid{std::to_string(t.oid)};
     pg::Result cols = conn.exec_params(
         "SELECT a.attname, pg_catalog.format_type(a.atttypid, a.atttypmod), a.attgenerated <> '', a.atttypid, "
@@ -81,7 +82,7 @@ std::optional<TargetTable> load(pg::Connection& conn, const pg::Result& found, c
 }
 
 constexpr std::string_view kFindSql =
-    "SELECT c.oid, n.nspname, c.relname FROM pg_catalog.pg_class c "
+    "SELECT c.oid, n.nspname, c.relname, c.relhasrules FROM pg_catalog.pg_class c "
     "JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace WHERE ";
 
 }  // namespace

@@ -34,6 +34,7 @@ struct TargetTable {
     std::string name;  // "schema"."name", as the target's catalogs say now
     std::vector<TargetColumn> columns;
     std::vector<std::vector<std::string>> unique_keys;  // column names, primary key first
+    bool has_rules = false;                             // MERGE refuses a table with any rule
 
     const TargetColumn* column(std::string_view name) const noexcept;
 };
