@@ -29,7 +29,6 @@ struct ColumnInfo {
     Oid array_type = 0;
     std::string target_type;  // the target column's type, as format_type() names it
     bool identity = false;    // part of the source's replica identity
-    Oid target_type_oid = 0;
     // The type text values are cast to: the target column's type under its
     // domains, without a length.  An explicit cast to varchar(3), or to a
     // domain over it, cuts a longer string without a word; written into the

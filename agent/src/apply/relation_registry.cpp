@@ -363,7 +363,6 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
             ci.array_type = it == arrays.end() ? 0 : it->second;
         }
         ci.target_type = t->type;
-        ci.target_type_oid = t->type_oid;
         ci.text_cast = t->base_type;
         ci.identity = c.identity;
         info->columns.push_back(std::move(ci));
@@ -394,7 +393,7 @@ std::shared_ptr<const RelationInfo> RelationRegistry::define(ApplySession& sessi
     }
     info->merge_rows = info->keyed() && conn.server_version() >= 150000 && !target->has_rules &&
                        std::all_of(info->key.begin(), info->key.end(), [&](std::size_t k) {
-                           return info->columns[k].source_type == info->columns[k].target_type_oid;
+                           return info->columns[k].source_type == target->column(info->columns[k].name)->type_oid;
                        });
     for (std::size_t i = 0; i < info->columns.size(); ++i)
         if (info->full_identity() || info->columns[i].identity) info->locate.push_back(i);

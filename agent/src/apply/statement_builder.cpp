@@ -200,14 +200,14 @@ bool has_unchanged(const wire::Tuple& t) {
 Statement insert_one(const RelationInfo& rel, const wire::Tuple& row, bool upsert) {
     Statement s;
     s.context = "while writing a row to " + rel.target_table;
+    std::vector<std::size_t> cols;
     std::vector<std::string> names, exprs;
     for (std::size_t i = 0; i < rel.columns.size() && i < row.size(); ++i) {
+        cols.push_back(i);
         names.push_back(rel.columns[i].quoted);
         exprs.push_back(scalar(s, rel.columns[i], row[i]));
     }
     if (upsert && rel.merge_rows) {
-        std::vector<std::size_t> cols = all_columns(rel);
-        cols.resize(names.size());
         s.sql = merge_sql(rel, cols, exprs, "");
         return s;
     }

@@ -26,9 +26,9 @@ inline std::shared_ptr<apply::RelationInfo> items_relation(
     r->source_table = "\"public\".\"items\"";
     r->target_table = "\"public\".\"items\"";
     r->replica_identity = ri;
-    r->columns = {{"id", "\"id\"", 20, 1016, "bigint", ri != wire::ReplicaIdentity::nothing, 20, "bigint"},
-                  {"name", "\"name\"", 25, 1009, "text", false, 25, "text"},
-                  {"body", "\"body\"", 25, 1009, "text", false, 25, "text"}};
+    r->columns = {{"id", "\"id\"", 20, 1016, "bigint", ri != wire::ReplicaIdentity::nothing, "bigint"},
+                  {"name", "\"name\"", 25, 1009, "text", false, "text"},
+                  {"body", "\"body\"", 25, 1009, "text", false, "text"}};
     if (keyed) r->key = {0};
     for (std::size_t i = 0; i < r->columns.size(); ++i)
         if (ri == wire::ReplicaIdentity::full || r->columns[i].identity) r->locate.push_back(i);
